@@ -17,8 +17,8 @@ export class InvalidKeyError extends FrcnnError {
 /** The bytes read back do not hash to the checksum stored with them. */
 export class ChecksumMismatchError extends FrcnnError {
   readonly key: string;
-  constructor(key: string, expected: string, actual: string) {
-    super(`checksum mismatch for ${key}: stored sha256 ${expected}, read bytes hash to ${actual} (object corrupted or replaced)`);
+  constructor(key: string, expected: string, actual: string, location?: string) {
+    super(`checksum mismatch for ${key}${location ? ` in ${location}` : ''}: stored sha256 ${expected}, read bytes hash to ${actual} (object corrupted or replaced)`);
     this.name = 'ChecksumMismatchError';
     this.key = key;
   }
