@@ -3,7 +3,8 @@
  * `./<name>.ts` exporting `register(program: Command): void`, then add it here.
  */
 import type { Command } from 'commander';
+import { register as anchors } from './anchors.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [anchors];

@@ -1,0 +1,264 @@
+/**
+ * Box math over flat typed arrays: IoU, NMS, clipping, small-box removal, validation.
+ *
+ * Every box list is a `Float32Array` of length 4N, row-major `x1 y1 x2 y2`, inclusive pixel
+ * coordinates with the py-faster-rcnn "+1" convention: width = x2 − x1 + 1, so a box whose
+ * x1 equals its x2 is one pixel wide, and two boxes sharing an edge pixel overlap by one
+ * column. Nothing here allocates per box; arithmetic runs in float64 (JS numbers).
+ *
+ * Imported as a namespace by convention: `import * as boxOps from './ops/boxes.ts'`.
+ */
+import { InputError } from '../../util/errors.ts';
+
+/** Any flat numeric array a result can be written into. */
+export type NumericArray = Float32Array | Float64Array;
+
+/** Number of boxes in a 4N array; throws when the length is not a multiple of 4. */
+export function boxCount(boxes: ArrayLike<number>, what = 'boxes'): number {
+  if (boxes.length % 4 !== 0) {
+    throw new InputError(what, `expected 4 numbers per box, got an array of length ${boxes.length}`);
+  }
+  return boxes.length / 4;
+}
+
+/**
+ * Checks that every box is finite with x2 ≥ x1 and y2 ≥ y1 (a one-pixel box is valid under
+ * the +1 convention); throws an InputError quoting the first bad box and its index.
+ */
+export function assertValidBoxes(boxes: ArrayLike<number>, what = 'boxes'): void {
+  const n = boxCount(boxes, what);
+  for (let i = 0; i < n; i++) {
+    const x1 = boxes[4 * i];
+    const y1 = boxes[4 * i + 1];
+    const x2 = boxes[4 * i + 2];
+    const y2 = boxes[4 * i + 3];
+    const finite = Number.isFinite(x1) && Number.isFinite(y1) && Number.isFinite(x2) && Number.isFinite(y2);
+    if (!finite || x2 < x1 || y2 < y1) {
+      throw new InputError(
+        `${what}[${i}]`,
+        `invalid box [${x1}, ${y1}, ${x2}, ${y2}] (need finite x1 <= x2 and y1 <= y2)`,
+      );
+    }
+  }
+}
+
+/** Areas (w+1)·(h+1) of N boxes, as float64. */
+export function boxAreas(boxes: ArrayLike<number>): Float64Array {
+  const n = boxCount(boxes);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = (boxes[4 * i + 2] - boxes[4 * i] + 1) * (boxes[4 * i + 3] - boxes[4 * i + 1] + 1);
+  }
+  return out;
+}
+
+/**
+ * Pairwise IoU written into `out` (N·M, row-major: out[i*M + j] = IoU(a_i, b_j)), as
+ * py-faster-rcnn's `bbox_overlaps`: intersection (iw+1)(ih+1) clamped at 0, union from the
+ * +1 areas. Pass a Float64Array when results are compared against thresholds or each other
+ * (anchor and proposal targets do), so a float64 IoU of exactly 0.7 stays 0.7.
+ */
+export function boxIouInto<T extends NumericArray>(a: ArrayLike<number>, b: ArrayLike<number>, out: T): T {
+  const n = boxCount(a, 'a');
+  const m = boxCount(b, 'b');
+  if (out.length < n * m) throw new RangeError(`boxIouInto: output holds ${out.length} values, need ${n * m}`);
+  const areasB = boxAreas(b);
+  for (let i = 0; i < n; i++) {
+    const ax1 = a[4 * i];
+    const ay1 = a[4 * i + 1];
+    const ax2 = a[4 * i + 2];
+    const ay2 = a[4 * i + 3];
+    const areaA = (ax2 - ax1 + 1) * (ay2 - ay1 + 1);
+    const row = i * m;
+    for (let j = 0; j < m; j++) {
+      const iw = Math.min(ax2, b[4 * j + 2]) - Math.max(ax1, b[4 * j]) + 1;
+      if (iw <= 0) {
+        out[row + j] = 0;
+        continue;
+      }
+      const ih = Math.min(ay2, b[4 * j + 3]) - Math.max(ay1, b[4 * j + 1]) + 1;
+      if (ih <= 0) {
+        out[row + j] = 0;
+        continue;
+      }
+      const inter = iw * ih;
+      out[row + j] = inter / (areaA + areasB[j] - inter);
+    }
+  }
+  return out;
+}
+
+/** Pairwise IoU of N boxes `a` and M boxes `b`: N·M row-major, +1 convention. */
+export function boxIou(a: Float32Array, b: Float32Array): Float32Array {
+  return boxIouInto(a, b, new Float32Array(boxCount(a, 'a') * boxCount(b, 'b')));
+}
+
+/**
+ * Sorts `indices` in place by descending `scores[index]`; ties keep the lower index first, so
+ * results do not depend on the sort algorithm. Throws on a NaN score, which would make the
+ * order undefined (a diverged network produces them; better to say so than to rank garbage).
+ */
+export function sortByScoreDescending(indices: Int32Array, scores: ArrayLike<number>, what = 'scores'): Int32Array {
+  for (let k = 0; k < indices.length; k++) {
+    if (Number.isNaN(scores[indices[k]])) throw new InputError(`${what}[${indices[k]}]`, 'score is NaN');
+  }
+  return indices.sort((i, j) => scores[j] - scores[i] || i - j);
+}
+
+/** Indices 0..N−1 by descending score, ties lower index first (see sortByScoreDescending). */
+export function argsortDescending(scores: ArrayLike<number>, what = 'scores'): Int32Array {
+  const order = new Int32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return sortByScoreDescending(order, scores, what);
+}
+
+/**
+ * Greedy NMS over boxes visited in `order` (indices into `boxes`): a box is kept unless a kept
+ * box overlaps it with IoU > iouThreshold — py-faster-rcnn's `py_cpu_nms` keeps `ovr <= thresh`
+ * (its GPU kernel agrees). Returns the kept indices in visiting order, at most `maxOutput`.
+ *
+ * Fast path: coordinates and areas are gathered once into sorted-order float64 arrays, so the
+ * inner loop is a linear scan with a cheap x-overlap reject before any multiplication.
+ */
+export function nmsInOrder(
+  boxes: ArrayLike<number>,
+  order: ArrayLike<number>,
+  iouThreshold: number,
+  maxOutput = Infinity,
+): Int32Array {
+  const n = order.length;
+  const x1 = new Float64Array(n);
+  const y1 = new Float64Array(n);
+  const x2 = new Float64Array(n);
+  const y2 = new Float64Array(n);
+  const area = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const o = 4 * order[k];
+    x1[k] = boxes[o];
+    y1[k] = boxes[o + 1];
+    x2[k] = boxes[o + 2];
+    y2[k] = boxes[o + 3];
+    area[k] = (x2[k] - x1[k] + 1) * (y2[k] - y1[k] + 1);
+  }
+  const suppressed = new Uint8Array(n);
+  const limit = Math.min(n, maxOutput);
+  const kept = new Int32Array(limit);
+  let numKept = 0;
+  for (let k = 0; k < n && numKept < limit; k++) {
+    if (suppressed[k]) continue;
+    kept[numKept++] = order[k];
+    const ix1 = x1[k];
+    const iy1 = y1[k];
+    const ix2 = x2[k];
+    const iy2 = y2[k];
+    const iarea = area[k];
+    for (let j = k + 1; j < n; j++) {
+      if (suppressed[j]) continue;
+      const w = Math.min(ix2, x2[j]) - Math.max(ix1, x1[j]) + 1;
+      if (w <= 0) continue;
+      const h = Math.min(iy2, y2[j]) - Math.max(iy1, y1[j]) + 1;
+      if (h <= 0) continue;
+      const inter = w * h;
+      if (inter / (iarea + area[j] - inter) > iouThreshold) suppressed[j] = 1;
+    }
+  }
+  return kept.slice(0, numKept);
+}
+
+/**
+ * Non-maximum suppression. Returns the indices of the kept boxes by descending score (ties:
+ * lower index first), at most `maxOutput`. A box is suppressed by a higher-scoring kept box
+ * when their IoU is strictly greater than `iouThreshold` (IoU exactly at the threshold keeps
+ * both, as py-faster-rcnn).
+ */
+export function nms(boxes: Float32Array, scores: Float32Array, iouThreshold: number, maxOutput?: number): Int32Array {
+  const n = boxCount(boxes);
+  if (scores.length !== n) throw new InputError('scores', `expected ${n} scores (one per box), got ${scores.length}`);
+  return nmsInOrder(boxes, argsortDescending(scores), iouThreshold, maxOutput ?? Infinity);
+}
+
+/**
+ * NMS done independently per class: boxes of different classes never suppress each other.
+ * Returns kept indices by descending score across classes (ties: lower index first), at most
+ * `maxOutput` in total. Grouping by class, rather than torchvision's coordinate-offset trick,
+ * keeps the float64 arithmetic exact whatever the coordinates' range.
+ */
+export function batchedNms(
+  boxes: Float32Array,
+  scores: Float32Array,
+  classes: Int32Array,
+  iouThreshold: number,
+  maxOutput?: number,
+): Int32Array {
+  const n = boxCount(boxes);
+  if (scores.length !== n) throw new InputError('scores', `expected ${n} scores (one per box), got ${scores.length}`);
+  if (classes.length !== n) throw new InputError('classes', `expected ${n} classes (one per box), got ${classes.length}`);
+  const order = argsortDescending(scores);
+  // Split the global order by class; each group stays in descending-score order.
+  const groups = new Map<number, number[]>();
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const g = groups.get(classes[i]);
+    if (g) g.push(i);
+    else groups.set(classes[i], [i]);
+  }
+  const keep = new Uint8Array(n);
+  for (const group of groups.values()) {
+    for (const i of nmsInOrder(boxes, group, iouThreshold)) keep[i] = 1;
+  }
+  const limit = Math.min(n, maxOutput ?? Infinity);
+  const out = new Int32Array(limit);
+  let count = 0;
+  for (let k = 0; k < n && count < limit; k++) if (keep[order[k]]) out[count++] = order[k];
+  return out.slice(0, count);
+}
+
+/**
+ * Clips boxes in place to the image: x to [0, width − 1], y to [0, height − 1], as
+ * py-faster-rcnn `clip_boxes`. Returns the same array.
+ */
+export function clipBoxes<T extends NumericArray>(boxes: T, height: number, width: number): T {
+  const n = boxCount(boxes);
+  const xmax = width - 1;
+  const ymax = height - 1;
+  for (let i = 0; i < n; i++) {
+    const o = 4 * i;
+    boxes[o] = Math.max(Math.min(boxes[o], xmax), 0);
+    boxes[o + 1] = Math.max(Math.min(boxes[o + 1], ymax), 0);
+    boxes[o + 2] = Math.max(Math.min(boxes[o + 2], xmax), 0);
+    boxes[o + 3] = Math.max(Math.min(boxes[o + 3], ymax), 0);
+  }
+  return boxes;
+}
+
+/** Indices of boxes whose width and height (x2 − x1 + 1, y2 − y1 + 1) are both ≥ minSize. */
+export function removeSmallBoxes(boxes: Float32Array, minSize: number): Int32Array {
+  const n = boxCount(boxes);
+  const keep = new Int32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const o = 4 * i;
+    if (boxes[o + 2] - boxes[o] + 1 >= minSize && boxes[o + 3] - boxes[o + 1] + 1 >= minSize) keep[count++] = i;
+  }
+  return keep.slice(0, count);
+}
+
+/** The boxes at `indices`, in that order (4 numbers each). */
+export function gatherBoxes(boxes: Float32Array, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(4 * indices.length);
+  for (let k = 0; k < indices.length; k++) {
+    const o = 4 * indices[k];
+    out[4 * k] = boxes[o];
+    out[4 * k + 1] = boxes[o + 1];
+    out[4 * k + 2] = boxes[o + 2];
+    out[4 * k + 3] = boxes[o + 3];
+  }
+  return out;
+}
+
+/** The values at `indices`, in that order. */
+export function gatherValues(values: Float32Array, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
+  return out;
+}
