@@ -101,3 +101,13 @@ export class ArtifactFileNotFoundError extends FrcnnError {
     this.name = 'ArtifactFileNotFoundError';
   }
 }
+
+/** A save into an artifact that another attempt had already committed (first commit wins). */
+export class ArtifactAlreadyCommittedError extends FrcnnError {
+  readonly winner: string;
+  constructor(prefix: string, attempt: string, winner: string) {
+    super(`artifact ${prefix} was already committed by attempt ${winner}; attempt ${attempt} was not saved (artifacts are immutable once committed)`);
+    this.name = 'ArtifactAlreadyCommittedError';
+    this.winner = winner;
+  }
+}

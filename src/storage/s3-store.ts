@@ -83,6 +83,8 @@ export class S3ObjectStore implements ObjectStore {
         accessKey: opts.accessKey,
         secretKey: opts.secretKey,
         transportAgent: this.agent,
+        // Our own retry (call()) keeps the S3 error code, which minio's built-in one drops.
+        retryOptions: { disableRetry: true },
       });
     } catch (err) {
       throw new FrcnnError(`S3 store ${this.location}: ${(err as Error).message}`, { cause: err });
@@ -111,7 +113,8 @@ export class S3ObjectStore implements ObjectStore {
   private mapError(err: unknown, op: string, key: string | undefined): Error {
     const e = err as S3ErrorLike;
     const code = e.code ?? '';
-    const detail = `${code || 'error'}: ${e.message ?? String(err)}`;
+    const status = /Retryable HTTP status: (\d+)/.exec(e.message ?? '')?.[1];
+    const detail = status ? `HTTP ${status} from the server` : `${code || 'error'}: ${e.message ?? String(err)}`;
     if (code === 'NoSuchBucket') return new BucketNotFoundError(this.bucket, this.endpoint, { cause: err });
     if (AUTH.has(code)) return new StoreAuthError(this.endpoint, `${detail} (bucket ${this.bucket})`, { cause: err });
     if (UNREACHABLE.has(code)) return new StoreUnreachableError(this.endpoint, detail, { cause: err });
@@ -126,8 +129,7 @@ export class S3ObjectStore implements ObjectStore {
       try {
         return await fn();
       } catch (err) {
-        const code = (err as S3ErrorLike).code ?? '';
-        if (attempt < MAX_ATTEMPTS && TRANSIENT.has(code)) {
+        if (attempt < MAX_ATTEMPTS && isTransient(err)) {
           await new Promise((r) => setTimeout(r, delay * (0.8 + 0.4 * Math.random())));
           delay *= BACKOFF_MULTIPLIER;
           continue;
@@ -242,6 +244,16 @@ export class S3ObjectStore implements ObjectStore {
   async close(): Promise<void> {
     this.agent.destroy();
   }
+}
+
+/**
+ * Worth retrying: throttling, server-side errors, dropped connections. minio-js (8.0.x) does
+ * not parse 5xx/429 bodies: it throws a plain "Retryable HTTP status: N" error without a code.
+ */
+function isTransient(err: unknown): boolean {
+  const e = err as S3ErrorLike;
+  if (TRANSIENT.has(e.code ?? '')) return true;
+  return /Retryable HTTP status: (5\d\d|429|408)/.test(e.message ?? '');
 }
 
 async function readAll(stream: Readable): Promise<Uint8Array> {

@@ -12,7 +12,10 @@ import { readFile, readdir, rm, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
 import { encodeCheckpoint, decodeCheckpoint, MODEL_JSON, DEFAULT_SHARD_BYTES, type DecodeOptions, type CheckpointSource } from './checkpoint-codec.ts';
-import { ArtifactNotFoundError } from './errors.ts';
+import { ArtifactAlreadyCommittedError, ArtifactNotFoundError } from './errors.ts';
+import { beginArtifact, openArtifact } from './artifact.ts';
+import type { ObjectStore } from './object-store.ts';
+import { randomBytes } from 'node:crypto';
 
 export { MODEL_JSON, CHECKPOINT_VERSION, CHECKPOINT_MARKER } from './checkpoint-codec.ts';
 
@@ -69,6 +72,47 @@ export function directoryIOHandler(dir: string, opts: CheckpointHandlerOptions =
         throw err;
       }
       return decodeCheckpoint(json, src, opts);
+    },
+  };
+}
+
+export interface ArtifactCheckpointOptions extends CheckpointHandlerOptions {
+  /** Attempt id the save writes under (the lease / job attempt). @default a fresh random id */
+  attempt?: string;
+  /** Extra fields for the artifact manifest's `meta` (stage key, iteration...). */
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * A checkpoint as a committed artifact in the object store (see `artifact.ts`): a save
+ * writes the shards and model.json under its attempt, then commits; a load reads the
+ * committed attempt only. Saving over an artifact another attempt committed throws
+ * `ArtifactAlreadyCommittedError` (naming the winner) and removes this attempt's files, as
+ * does saving again with the attempt that committed: a committed checkpoint never changes.
+ */
+export function artifactIOHandler(store: ObjectStore, prefix: string, opts: ArtifactCheckpointOptions = {}): io.IOHandler {
+  const shardBytes = opts.shardBytes ?? DEFAULT_SHARD_BYTES;
+  return {
+    async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
+      const enc = encodeCheckpoint(artifacts, shardBytes);
+      const attempt = opts.attempt ?? `save-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const w = await beginArtifact(store, prefix, attempt);
+      for (const s of enc.shards) await w.put(s.path, s.bytes);
+      await w.put(MODEL_JSON, enc.modelJson, { contentType: 'application/json' });
+      const result = await w.commit({ kind: 'tfjs-checkpoint', ...opts.meta });
+      if (!result.committed) {
+        await w.abort();
+        throw new ArtifactAlreadyCommittedError(w.prefix, w.attempt, result.winner.attempt);
+      }
+      return { modelArtifactsInfo: modelArtifactsInfo(artifacts) };
+    },
+    async load(): Promise<io.ModelArtifacts> {
+      const art = await openArtifact(store, prefix);
+      const src: CheckpointSource = {
+        describe: (name) => `${store.location}/${art.keyOf(name)}`,
+        read: (name) => art.read(name),
+      };
+      return decodeCheckpoint(await art.read(MODEL_JSON), src, opts);
     },
   };
 }

@@ -1,0 +1,264 @@
+/**
+ * Artifacts and their commit protocol. An artifact (a checkpoint, a proposals file set, a
+ * report) lives under a prefix chosen by the orchestrator, e.g. `stages/<stageKey>`:
+ *
+ *   <prefix>/attempts/<attemptId>/<name>   files, written by one attempt (one lease)
+ *   <prefix>/manifest.json                 written LAST, only if absent: names the attempt
+ *                                          and every file with its size and SHA-256
+ *
+ * Readers go through the manifest only, so they never see half an artifact nor the files of
+ * an attempt that did not commit. The first commit wins; a later one (a stale lease, a
+ * duplicate worker) leaves the artifact untouched and is told which attempt won.
+ */
+import { FrcnnError } from '../util/errors.ts';
+import { ArtifactAlreadyCommittedError, ArtifactFileNotFoundError, ArtifactNotFoundError, ChecksumMismatchError, CorruptFileError, ForeignFormatError, InvalidKeyError } from './errors.ts';
+import { sha256Hex, isSha256Hex } from './checksum.ts';
+import { validateKey, joinKey } from './keys.ts';
+import type { ObjectStore, PutOptions } from './object-store.ts';
+
+export const ARTIFACT_FORMAT = 'frcnn-artifact';
+export const ARTIFACT_VERSION = 1;
+export const MANIFEST_NAME = 'manifest.json';
+/** The reserved segment between an artifact prefix and its attempts. */
+export const ATTEMPTS_SEGMENT = 'attempts';
+
+/** An attempt id: one segment of `[A-Za-z0-9._=-]`, e.g. a lease id or `job-17.try-2`. */
+export type AttemptId = string & { readonly __brand: 'AttemptId' };
+
+export function attemptId(s: string): AttemptId {
+  if (!/^[A-Za-z0-9_=-][A-Za-z0-9._=-]{0,127}$/.test(s)) throw new InvalidKeyError(s, 'an attempt id is one key segment of [A-Za-z0-9._=-] (at most 128, no leading ".")');
+  return s as AttemptId;
+}
+
+export interface ArtifactFile {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+export interface ArtifactManifest {
+  format: typeof ARTIFACT_FORMAT;
+  version: typeof ARTIFACT_VERSION;
+  prefix: string;
+  attempt: AttemptId;
+  /** ISO 8601 time of the commit. */
+  committedAt: string;
+  files: ArtifactFile[];
+  /** Whatever the writer wants readers to know (stage key, metrics, config digest...). */
+  meta: Record<string, unknown>;
+}
+
+export type CommitResult =
+  | { committed: true; manifest: ArtifactManifest }
+  /** Another attempt committed first; `winner` is its manifest, the artifact is unchanged. */
+  | { committed: false; winner: ArtifactManifest };
+
+export interface ArtifactWriter {
+  readonly prefix: string;
+  readonly attempt: AttemptId;
+  /** Write one file of the artifact (at most 64 MiB; shard larger data). */
+  put(name: string, bytes: Uint8Array, opts?: PutOptions): Promise<ArtifactFile>;
+  /** Write the manifest, making the artifact visible, unless another attempt committed first. */
+  commit(meta?: Record<string, unknown>): Promise<CommitResult>;
+  /** Delete this attempt's files (a failed or superseded attempt). */
+  abort(): Promise<void>;
+}
+
+export interface Artifact {
+  readonly prefix: string;
+  readonly manifest: ArtifactManifest;
+  has(name: string): boolean;
+  /** Read a file of the committed attempt, checked against the manifest's size and SHA-256. */
+  read(name: string): Promise<Uint8Array>;
+  /** The store key of a file (for messages). */
+  keyOf(name: string): string;
+}
+
+/** Validate an artifact prefix: a key with no reserved `attempts` segment. */
+export function validateArtifactPrefix(prefix: string): string {
+  const p = validateKey(prefix.replace(/\/+$/, ''));
+  if (p.split('/').includes(ATTEMPTS_SEGMENT)) throw new InvalidKeyError(prefix, `an artifact prefix may not contain the reserved segment "${ATTEMPTS_SEGMENT}"`);
+  return p;
+}
+
+const manifestKey = (prefix: string): string => `${prefix}/${MANIFEST_NAME}`;
+const attemptPrefix = (prefix: string, attempt: string): string => `${prefix}/${ATTEMPTS_SEGMENT}/${attempt}`;
+
+/**
+ * Start writing attempt `attempt` of the artifact at `prefix`. Throws
+ * ArtifactAlreadyCommittedError if this very attempt already committed it; other attempts may
+ * write (into their own folder) and learn at `commit` that they lost.
+ */
+export async function beginArtifact(store: ObjectStore, prefix: string, attempt: string): Promise<ArtifactWriter> {
+  const p = validateArtifactPrefix(prefix);
+  const a = attemptId(attempt);
+  const base = attemptPrefix(p, a);
+  // Rewriting the files of the committed attempt would change a committed artifact.
+  const existing = await readManifest(store, p);
+  if (existing?.attempt === a) throw new ArtifactAlreadyCommittedError(p, a, a);
+  const files = new Map<string, ArtifactFile>();
+  let state: 'open' | 'committed' | 'aborted' = 'open';
+  return {
+    prefix: p,
+    attempt: a,
+    async put(name, bytes, opts) {
+      if (state !== 'open') throw new FrcnnError(`artifact ${p} attempt ${a} is ${state}; no more files can be added`);
+      const info = await store.put(joinKey(base, name), bytes, opts);
+      const file = { name, size: info.size, sha256: info.sha256 ?? sha256Hex(bytes) };
+      files.set(name, file);
+      return file;
+    },
+    async commit(meta = {}) {
+      if (state === 'aborted') throw new FrcnnError(`artifact ${p} attempt ${a} was aborted; it cannot commit`);
+      // Every file must be in the store before the manifest names it.
+      for (const f of files.values()) {
+        const h = await store.head(joinKey(base, f.name));
+        if (!h || h.size !== f.size) throw new FrcnnError(`artifact ${p} attempt ${a}: file ${f.name} is missing or changed in ${store.location}; not committing`);
+      }
+      const manifest: ArtifactManifest = {
+        format: ARTIFACT_FORMAT,
+        version: ARTIFACT_VERSION,
+        prefix: p,
+        attempt: a,
+        committedAt: new Date().toISOString(),
+        files: [...files.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
+        meta,
+      };
+      const bytes = new TextEncoder().encode(JSON.stringify(manifest, null, 1));
+      await store.putIfAbsent(manifestKey(p), bytes, { contentType: 'application/json' });
+      // Read back: on an S3 server without conditional writes two racing commits could both
+      // "succeed"; whichever manifest is there now is the one readers see.
+      const current = await readManifest(store, p);
+      if (!current) throw new FrcnnError(`artifact ${p}: manifest vanished right after commit in ${store.location}`);
+      state = 'committed';
+      return current.attempt === a ? { committed: true, manifest: current } : { committed: false, winner: current };
+    },
+    async abort() {
+      state = 'aborted';
+      await store.deletePrefix(`${base}/`);
+    },
+  };
+}
+
+async function readManifest(store: ObjectStore, prefix: string): Promise<ArtifactManifest | undefined> {
+  const key = manifestKey(prefix);
+  if (!(await store.exists(key))) return undefined;
+  const bytes = await store.get(key);
+  return parseManifest(bytes, `${store.location}/${key}`, prefix);
+}
+
+/** Parse and check a manifest (exported for tests). */
+export function parseManifest(bytes: Uint8Array, where: string, prefix: string): ArtifactManifest {
+  let m: unknown;
+  try {
+    m = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new ForeignFormatError(where, `not a JSON artifact manifest (${(err as Error).message})`, { cause: err });
+  }
+  const r = m as Partial<ArtifactManifest> | null;
+  if (!r || typeof r !== 'object' || r.format !== ARTIFACT_FORMAT) throw new ForeignFormatError(where, `not an frcnn artifact manifest (format ${JSON.stringify(r?.format ?? null)})`);
+  if (r.version !== ARTIFACT_VERSION) throw new ForeignFormatError(where, `artifact manifest version ${JSON.stringify(r.version)}; this build reads version ${ARTIFACT_VERSION}`);
+  if (typeof r.attempt !== 'string' || !Array.isArray(r.files) || typeof r.meta !== 'object' || r.meta === null) throw new CorruptFileError(where, 'manifest needs attempt, files and meta');
+  attemptId(r.attempt);
+  if (r.prefix !== prefix) throw new CorruptFileError(where, `manifest is for artifact ${JSON.stringify(r.prefix)}, found at ${JSON.stringify(prefix)} (copied by hand?)`);
+  r.files.forEach((f, i) => {
+    if (!f || typeof f.name !== 'string' || !Number.isInteger(f.size) || !isSha256Hex(f.sha256)) throw new CorruptFileError(where, `files[${i}] needs name, size and sha256`);
+  });
+  return r as ArtifactManifest;
+}
+
+/** The committed artifact at `prefix`, or undefined when none is committed. */
+export async function tryOpenArtifact(store: ObjectStore, prefix: string): Promise<Artifact | undefined> {
+  const p = validateArtifactPrefix(prefix);
+  const manifest = await readManifest(store, p);
+  if (!manifest) return undefined;
+  const byName = new Map(manifest.files.map((f) => [f.name, f]));
+  const base = attemptPrefix(p, manifest.attempt);
+  const keyOf = (name: string): string => joinKey(base, name);
+  return {
+    prefix: p,
+    manifest,
+    has: (name) => byName.has(name),
+    keyOf,
+    async read(name) {
+      const f = byName.get(name);
+      if (!f) throw new ArtifactFileNotFoundError(p, name);
+      const bytes = await store.get(keyOf(name));
+      // The store checked the object against its own checksum; this binds it to the manifest.
+      const actual = bytes.byteLength === f.size ? sha256Hex(bytes) : `(${bytes.byteLength} bytes, manifest says ${f.size})`;
+      if (actual !== f.sha256) throw new ChecksumMismatchError(keyOf(name), f.sha256, actual, store.location);
+      return bytes;
+    },
+  };
+}
+
+/** The committed artifact at `prefix`; throws ArtifactNotFoundError when none is committed. */
+export async function openArtifact(store: ObjectStore, prefix: string): Promise<Artifact> {
+  const a = await tryOpenArtifact(store, prefix);
+  if (!a) throw new ArtifactNotFoundError(prefix, store.location);
+  return a;
+}
+
+/**
+ * Delete the files of every attempt at `prefix` except the committed one and those in
+ * `keep` (attempts still running). Returns the deleted attempt ids.
+ */
+export async function cleanupAttempts(store: ObjectStore, prefix: string, keep: Iterable<string> = []): Promise<string[]> {
+  const p = validateArtifactPrefix(prefix);
+  const committed = (await readManifest(store, p))?.attempt;
+  const spare = new Set<string>(keep);
+  if (committed) spare.add(committed);
+  const attemptsRoot = `${p}/${ATTEMPTS_SEGMENT}/`;
+  const seen = new Set<string>();
+  for await (const o of store.list(attemptsRoot)) seen.add(o.key.slice(attemptsRoot.length).split('/')[0]);
+  const deleted: string[] = [];
+  for (const a of [...seen].sort()) {
+    if (spare.has(a)) continue;
+    await store.deletePrefix(`${attemptsRoot}${a}/`);
+    deleted.push(a);
+  }
+  return deleted;
+}
+
+/** Delete an artifact: the manifest first (so it disappears at once for readers), then its files. */
+export async function deleteArtifact(store: ObjectStore, prefix: string): Promise<number> {
+  const p = validateArtifactPrefix(prefix);
+  await store.delete(manifestKey(p));
+  return 1 + (await store.deletePrefix(`${p}/${ATTEMPTS_SEGMENT}/`));
+}
+
+/** Every artifact prefix under `root` (committed or not), found from its manifest or attempt files. */
+export async function listArtifacts(store: ObjectStore, root: string): Promise<Array<{ prefix: string; committed: boolean }>> {
+  const found = new Map<string, boolean>();
+  const marker = `/${ATTEMPTS_SEGMENT}/`;
+  for await (const o of store.list(root)) {
+    const i = o.key.indexOf(marker);
+    if (i > 0) {
+      const p = o.key.slice(0, i);
+      if (!found.has(p)) found.set(p, false);
+    } else if (o.key.endsWith(`/${MANIFEST_NAME}`)) {
+      found.set(o.key.slice(0, -MANIFEST_NAME.length - 1), true);
+    }
+  }
+  return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([prefix, committed]) => ({ prefix, committed }));
+}
+
+/**
+ * Garbage collection for the coordinator: delete every artifact under `root` whose prefix is
+ * not in `keep` (final models, checkpoints of running stages, anything still needed).
+ * `dryRun` reports without deleting.
+ */
+export async function gcArtifacts(store: ObjectStore, root: string, keep: Iterable<string>, opts: { dryRun?: boolean } = {}): Promise<{ deleted: string[]; kept: string[] }> {
+  const keepSet = new Set([...keep].map((k) => k.replace(/\/+$/, '')));
+  const deleted: string[] = [];
+  const kept: string[] = [];
+  for (const { prefix } of await listArtifacts(store, root)) {
+    if (keepSet.has(prefix)) {
+      kept.push(prefix);
+      continue;
+    }
+    if (!opts.dryRun) await deleteArtifact(store, prefix);
+    deleted.push(prefix);
+  }
+  return { deleted, kept };
+}
