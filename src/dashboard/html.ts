@@ -1,0 +1,47 @@
+/**
+ * HTML escaping and a tagged template that escapes every interpolation. Pages are built only
+ * with `html\`...\``: a value is escaped unless it is already `SafeHtml` (the result of another
+ * `html` template or of `raw` on markup we generated), so a sweep or class named
+ * `<script>` shows as text.
+ */
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** Markup that is already safe to emit. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+function render(v: HtmlValue): string {
+  if (v === null || v === undefined || v === false) return '';
+  if (v instanceof SafeHtml) return v.value;
+  if (Array.isArray(v)) return v.map(render).join('');
+  return escapeHtml(String(v));
+}
+
+/** Template tag: literal parts are trusted, interpolations are escaped (arrays are concatenated). */
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+  let out = strings[0];
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
+  return new SafeHtml(out);
+}
+
+/** Marks generated markup (e.g. an SVG chart whose labels the chart code escaped) as safe. */
+export function raw(markup: string): SafeHtml {
+  return new SafeHtml(markup);
+}
+
+/** Path segment escaping for links built from ids. */
+export function pathSegment(id: string): string {
+  return encodeURIComponent(id);
+}
