@@ -14,6 +14,11 @@ export interface AnnotatedObject {
   box: PixelBox;
   /** VOC "difficult": ignored by the evaluators, excluded from training by default. */
   difficult: boolean;
+  /**
+   * COCO "iscrowd": the box covers a group of objects. Absent means false. Crowd boxes are
+   * never training targets; the COCO evaluator treats them as ignore regions.
+   */
+  crowd?: boolean;
 }
 
 /** One image of a split, with its annotations (original resolution). */

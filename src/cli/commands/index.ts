@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { register as anchors } from './anchors.ts';
+import { register as dataset } from './dataset.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [anchors];
+export const COMMANDS: RegisterCommand[] = [anchors, dataset];

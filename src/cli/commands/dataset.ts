@@ -1,0 +1,117 @@
+/**
+ * `frcnn dataset`: generate the shapes dataset as a VOC tree, and summarise a VOC tree or a
+ * COCO annotation file. (Uploading a dataset to the object store belongs here too, later.)
+ */
+import type { Command } from 'commander';
+import { stat } from 'node:fs/promises';
+import { parseIntOption } from '../options.ts';
+import { UsageError } from '../../util/errors.ts';
+
+interface ShapesFlags {
+  out: string;
+  train: number;
+  test: number;
+  size: number;
+  width?: number;
+  height?: number;
+  seed: number;
+  format: string;
+  quality: number;
+  json?: boolean;
+}
+
+interface InfoFlags {
+  images?: string;
+  split?: string[];
+  skipBroken?: boolean;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function register(program: Command): void {
+  const dataset = program.command('dataset').description('generate and inspect detection datasets (PASCAL VOC trees, COCO files)');
+
+  dataset
+    .command('shapes')
+    .description('write the generated shapes dataset (circle, square, triangle, cross) as a PASCAL VOC tree')
+    .requiredOption('--out <dir>', 'output directory (new, empty, or a previous shapes tree to replace)')
+    .option('--train <n>', 'training images', parseIntOption('--train'), 500)
+    .option('--test <n>', 'test images', parseIntOption('--test'), 100)
+    .option('--size <px>', 'image side in pixels (square images)', parseIntOption('--size'), 256)
+    .option('--width <px>', 'image width, for non-square images (overrides --size)', parseIntOption('--width'))
+    .option('--height <px>', 'image height, for non-square images (overrides --size)', parseIntOption('--height'))
+    .option('--seed <s>', 'random seed: the same seed and options give the same files', parseIntOption('--seed'), 1)
+    .option('--format <fmt>', 'image format: jpg or png', 'jpg')
+    .option('--quality <q>', 'JPEG quality, 1..100', parseIntOption('--quality'), 90)
+    .option('--json', 'print the summary as JSON')
+    .action(async (flags: ShapesFlags) => {
+      if (flags.format !== 'jpg' && flags.format !== 'png') throw new UsageError(`--format: expected jpg or png, got ${JSON.stringify(flags.format)}`);
+      const { generateShapesDataset } = await import('../../data/shapes-dataset.ts');
+      const started = performance.now();
+      let result;
+      try {
+        result = await generateShapesDataset({
+          out: flags.out,
+          train: flags.train,
+          test: flags.test,
+          size: flags.size,
+          width: flags.width,
+          height: flags.height,
+          seed: flags.seed,
+          format: flags.format,
+          quality: flags.quality,
+          progress: true,
+        });
+      } catch (err) {
+        // The generator checks its options with RangeErrors; here they came from flags.
+        if (err instanceof RangeError) throw new UsageError(err.message.replace(/^generateShapesDataset: /, '--'), { cause: err });
+        throw err;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ ...result, seconds })}\n`);
+        return;
+      }
+      const objects = Object.entries(result.objects)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ');
+      process.stdout.write(
+        `wrote ${result.root}: ${result.counts.train} train + ${result.counts.test} test images in ${seconds.toFixed(1)} s\n` +
+          `classes: ${result.classes.join(', ')}\nobjects: ${objects}\n`,
+      );
+    });
+
+  dataset
+    .command('info')
+    .description('summarise a dataset: classes, images per split, objects per class (VOC tree, or COCO JSON with --images)')
+    .argument('<path>', 'a VOC tree (directory with ImageSets/Main) or a COCO annotation file')
+    .option('--images <dir>', 'image directory of a COCO annotation file')
+    .option('--split <name>', 'only this split (repeatable); default: all', collect)
+    .option('--skip-broken', 'skip broken objects and images with a warning instead of failing')
+    .option('--json', 'print the summary as JSON')
+    .action(async (path: string, flags: InfoFlags) => {
+      const { loadVocDataset, loadCocoDataset, summarizeDataset, formatDatasetSummary } = await import('../../data/index.ts');
+      const onBroken = flags.skipBroken ? 'skip' : 'error';
+      const isDir = await stat(path).then(
+        (s) => s.isDirectory(),
+        () => {
+          throw new UsageError(`<path>: ${path} does not exist`);
+        },
+      );
+      let ds;
+      if (isDir) {
+        ds = await loadVocDataset(path, { onBroken, splits: flags.split, progress: true });
+      } else {
+        if (!flags.images) throw new UsageError('--images <dir> is required with a COCO annotation file');
+        ds = await loadCocoDataset(path, flags.images, { onBroken });
+      }
+      const splits = flags.split ?? ds.splits;
+      const summary = summarizeDataset(ds, splits);
+      const skipped = ds.skipped.length;
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, skipped })}\n`);
+      else process.stdout.write(formatDatasetSummary(summary) + (skipped ? `\nskipped: ${skipped} broken objects/images (see the warnings)\n` : ''));
+    });
+}

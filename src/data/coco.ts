@@ -1,0 +1,187 @@
+/**
+ * COCO-format detection annotations (`instances_*.json`): images, annotations with
+ * `[x, y, w, h]` boxes in pixels, categories. Boxes become 0-based inclusive
+ * `[x, y, x + w − 1, y + h − 1]` (Detectron's `xywh_to_xyxy`); `iscrowd` objects are kept
+ * flagged `crowd` (never training targets, ignore regions for the COCO evaluator).
+ * Classes follow category ids in ascending order.
+ */
+import { readdir, readFile, access } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { InputError } from '../util/errors.ts';
+import { BrokenInputHandler, type OnBroken, type SkippedInput } from './broken-input.ts';
+import type { AnnotatedObject, DetectionDataset, ImageEntry } from './types.ts';
+
+export interface CocoLoadOptions {
+  /** Broken annotation or missing image: throw an `InputError` (default) or skip with a warning. */
+  onBroken?: OnBroken;
+  /** The split name `split()` answers to. Default: the file stem after "instances_" (instances_val2017.json → "val2017"). */
+  split?: string;
+  /** Check that every image file exists. @default true */
+  checkImages?: boolean;
+}
+
+export interface CocoDataset extends DetectionDataset {
+  readonly splits: readonly string[];
+  /** COCO category id of each class (aligned with `classes`), to write results back in COCO ids. */
+  readonly categoryIds: readonly number[];
+  readonly skipped: readonly SkippedInput[];
+}
+
+/**
+ * Boxes may overshoot the image by float rounding in real COCO files (x + w = width + 1e-3);
+ * up to this many pixels they are clipped, beyond it they are broken.
+ */
+const OUTSIDE_TOLERANCE_PX = 1;
+
+interface RawImage {
+  id?: unknown;
+  file_name?: unknown;
+  width?: unknown;
+  height?: unknown;
+}
+interface RawAnnotation {
+  id?: unknown;
+  image_id?: unknown;
+  category_id?: unknown;
+  bbox?: unknown;
+  iscrowd?: unknown;
+}
+interface RawCategory {
+  id?: unknown;
+  name?: unknown;
+}
+
+const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+
+function splitNameOf(file: string): string {
+  return basename(file).replace(/\.json$/i, '').replace(/^instances_/, '');
+}
+
+export async function loadCocoDataset(annotationFile: string, imageDir: string, opts: CocoLoadOptions = {}): Promise<CocoDataset> {
+  const file = annotationFile;
+  const broken = new BrokenInputHandler(opts.onBroken ?? 'error');
+  let json: { images?: unknown; annotations?: unknown; categories?: unknown };
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(file, code === 'ENOENT' ? 'annotation file not found' : `not valid COCO JSON: ${(err as Error).message}`, { cause: err });
+  }
+  for (const key of ['images', 'annotations', 'categories'] as const) {
+    if (!Array.isArray(json?.[key])) throw new InputError(file, `missing "${key}" array`);
+  }
+  const images = json.images as RawImage[];
+  const annotations = json.annotations as RawAnnotation[];
+  const categories = json.categories as RawCategory[];
+
+  const catIndex = new Map<number, string>();
+  categories.forEach((c, i) => {
+    if (!Number.isInteger(c?.id) || typeof c?.name !== 'string' || c.name === '') throw new InputError(file, `categories[${i}]: needs an integer "id" and a "name"`);
+    if (catIndex.has(c.id as number)) throw new InputError(file, `categories[${i}]: duplicate category id ${c.id}`);
+    catIndex.set(c.id as number, c.name);
+  });
+  const categoryIds = [...catIndex.keys()].sort((a, b) => a - b);
+  const classes = categoryIds.map((id) => catIndex.get(id)!);
+  if (new Set(classes).size !== classes.length) throw new InputError(file, 'categories: duplicate category names');
+  if (classes.length === 0) throw new InputError(file, 'no categories');
+
+  let dirFiles: Set<string> | undefined;
+  if (opts.checkImages ?? true) {
+    try {
+      dirFiles = new Set(await readdir(imageDir));
+    } catch (err) {
+      throw new InputError(imageDir, 'image directory not found', { cause: err });
+    }
+  }
+  const byId = new Map<number, ImageEntry>();
+  const order: ImageEntry[] = [];
+  for (let i = 0; i < images.length; i++) {
+    const im = images[i];
+    const label = `images[${i}]${im && im.id !== undefined ? ` (id ${JSON.stringify(im.id)})` : ''}`;
+    if (!im || !Number.isInteger(im.id)) {
+      broken.report(file, `${label}: needs an integer "id"`, 'image');
+      continue;
+    }
+    if (byId.has(im.id as number)) throw new InputError(file, `${label}: duplicate image id`);
+    if (typeof im.file_name !== 'string' || im.file_name === '') {
+      broken.report(file, `${label}: needs a "file_name"`, 'image');
+      continue;
+    }
+    if (!isPositiveInt(im.width) || !isPositiveInt(im.height)) {
+      broken.report(file, `${label}: "width" and "height" must be positive integers, got ${JSON.stringify(im.width)}x${JSON.stringify(im.height)}`, 'image');
+      continue;
+    }
+    const path = join(imageDir, im.file_name);
+    if (dirFiles) {
+      const exists = im.file_name.includes('/')
+        ? await access(path).then(
+            () => true,
+            () => false,
+          )
+        : dirFiles.has(im.file_name);
+      if (!exists) {
+        broken.report(file, `${label}: image file not found: ${path}`, 'image');
+        continue;
+      }
+    }
+    const entry: ImageEntry = { id: String(im.id), file: path, width: im.width, height: im.height, objects: [] };
+    byId.set(im.id as number, entry);
+    order.push(entry);
+  }
+
+  // Ids of images dropped as broken: their annotations go silently with them.
+  const droppedImages = new Set(images.map((im) => im?.id).filter((id) => Number.isInteger(id) && !byId.has(id as number)));
+  for (let i = 0; i < annotations.length; i++) {
+    const a = annotations[i];
+    const cat = catIndex.get(a?.category_id as number);
+    const label = `annotations[${i}] (id ${JSON.stringify(a?.id)}${cat ? `, ${JSON.stringify(cat)}` : ''})`;
+    if (droppedImages.has(a?.image_id)) continue;
+    const entry = byId.get(a?.image_id as number);
+    if (!entry) {
+      broken.report(file, `${label}: unknown image_id ${JSON.stringify(a?.image_id)}`, 'object');
+      continue;
+    }
+    if (!cat) {
+      broken.report(file, `${label}: unknown category_id ${JSON.stringify(a.category_id)}`, 'object');
+      continue;
+    }
+    const bb = a.bbox;
+    if (!Array.isArray(bb) || bb.length !== 4 || !bb.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      broken.report(file, `${label}: "bbox" must be [x, y, w, h] numbers, got ${JSON.stringify(bb)}`, 'object');
+      continue;
+    }
+    const [x, y, w, h] = bb as number[];
+    if (!(w > 0 && h > 0)) {
+      broken.report(file, `${label}: zero-area bbox [${bb.join(', ')}]`, 'object');
+      continue;
+    }
+    const W = entry.width;
+    const H = entry.height;
+    const tol = OUTSIDE_TOLERANCE_PX;
+    if (x < -tol || y < -tol || x + w > W + tol || y + h > H + tol) {
+      broken.report(file, `${label}: bbox [${bb.join(', ')}] lies outside the ${W}x${H} image ${entry.id}`, 'object');
+      continue;
+    }
+    // Detectron: x2 = x1 + max(0, w − 1), then clip to the image.
+    const x1 = Math.min(Math.max(x, 0), W - 1);
+    const y1 = Math.min(Math.max(y, 0), H - 1);
+    const x2 = Math.min(Math.max(x + Math.max(0, w - 1), 0), W - 1);
+    const y2 = Math.min(Math.max(y + Math.max(0, h - 1), 0), H - 1);
+    const obj: AnnotatedObject = { name: cat, box: [x1, y1, x2, y2], difficult: false };
+    if (a.iscrowd === 1 || a.iscrowd === true) obj.crowd = true;
+    entry.objects.push(obj);
+  }
+
+  const splitName = opts.split ?? splitNameOf(file);
+  return {
+    source: file,
+    classes,
+    categoryIds,
+    splits: [splitName],
+    skipped: broken.skipped,
+    split(name: string): ImageEntry[] {
+      if (name !== splitName) throw new InputError(file, `split "${name}" not in this file (it holds "${splitName}")`);
+      return order;
+    },
+  };
+}

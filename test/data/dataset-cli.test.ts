@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = new URL('../../bin/frcnn.js', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, FRCNN_LOG_LEVEL: 'silent' } });
+
+test('frcnn dataset shapes writes a tree that frcnn dataset info reads', async () => {
+  const out = join(await mkdtemp(join(tmpdir(), 'frcnn-cli-')), 'shapes');
+  const gen = run('dataset', 'shapes', '--out', out, '--train', '6', '--test', '2', '--size', '64', '--seed', '5', '--json');
+  assert.equal(gen.status, 0, gen.stderr);
+  const res = JSON.parse(gen.stdout);
+  assert.deepEqual(res.counts, { train: 6, test: 2, trainval: 6 });
+  const info = run('dataset', 'info', out, '--json');
+  assert.equal(info.status, 0, info.stderr);
+  const sum = JSON.parse(info.stdout);
+  assert.deepEqual(sum.classes, ['circle', 'square', 'triangle', 'cross']);
+  assert.equal(sum.splits.train.images, 6);
+  assert.equal(sum.splits.test.images, 2);
+  const objects = Object.values(sum.splits.train.perClass as Record<string, { objects: number }>).reduce((s, v) => s + v.objects, 0);
+  assert.equal(objects, sum.splits.train.objects);
+  const text = run('dataset', 'info', out, '--split', 'test');
+  assert.match(text.stdout, /split test: 2 images/);
+  assert.doesNotMatch(text.stdout, /split train:/);
+});
+
+test('bad flags exit 2 naming the flag; a broken tree exits 1 naming the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'frcnn-cli-'));
+  const bad = run('dataset', 'shapes', '--out', join(dir, 'x'), '--format', 'gif');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--format: expected jpg or png, got "gif"/);
+  const neg = run('dataset', 'shapes', '--out', join(dir, 'y'), '--test', '-3');
+  assert.equal(neg.status, 2);
+  assert.match(neg.stderr, /--test must be an integer >= 0/);
+  const info = run('dataset', 'info', dir);
+  assert.equal(info.status, 1);
+  assert.match(info.stderr, /ImageSets\/Main: directory not found/);
+});
