@@ -15,9 +15,11 @@
  *    last ref reported by any earlier attempt. Resuming must give the same result as not
  *    stopping (restore the RNG state with the weights and optimizer).
  * 4. It returns `{ result }`, a small JSON summary (counts, final losses, metrics for
- *    `evaluate`). The coordinator commits the attempt: from then on `stages/<key>/attempts/<n>/`
- *    is the stage's output. Nothing written by an attempt that did not commit is ever read,
- *    so a stale worker cannot publish.
+ *    `evaluate`). The coordinator checks the lease's fencing token and records the commit
+ *    durably: from then on `stages/<key>/attempts/a<n>/` is the stage's output, and consumers
+ *    get exactly that folder as `inputs[role].prefix`. Nothing written by an attempt that did
+ *    not commit is ever read, so a stale worker cannot publish. (Do not write a src/storage
+ *    manifest from `run`: the first manifest wins there, and a stale attempt could win it.)
  * 5. Failures are thrown: `StageFailure(reason, message)` (e.g. `NanLossError`) or any error
  *    (classified by `classifyError`: InputError → bad-input, out-of-memory → oom, else exception).
  * 6. When `ctx.signal` aborts (drain on SIGTERM, lease lost, stage cancelled), stop at the next
@@ -74,8 +76,10 @@ export interface StageProgress {
 export interface StageContext<Store = unknown> {
   /** The object store (src/storage ObjectStore in production). */
   store: Store;
-  /** Where this attempt writes everything, ending in `/`. */
+  /** Where this attempt writes everything, ending in `/`: `stages/<key>/attempts/a<n>/`. */
   artifactPrefix: string;
+  /** The same place in src/storage terms: artifact prefix `stages/<key>` and attempt id `a<n>`. */
+  artifact: { prefix: string; attempt: string };
   /** Iterations between checkpoints (from the trial config; does not change results). */
   checkpointEvery: number;
   /** Report progress; cheap to call often (the runtime throttles what it sends). */
@@ -112,7 +116,17 @@ export function executorRegistry<Store>(executors: readonly StageExecutor<StageK
   return out as ExecutorRegistry<Store>;
 }
 
-/** Attempt-scoped prefix of a stage's artifacts: `stages/<key>/attempts/<n>/`. */
+/** Artifact prefix of a stage (src/storage layout): `stages/<key>`. */
+export function stagePrefix(stage: StageKey): string {
+  return `stages/${stage}`;
+}
+
+/** Attempt id of attempt `n` in the storage layout: `a<n>`. */
+export function attemptIdOf(attempt: number): string {
+  return `a${attempt}`;
+}
+
+/** Attempt-scoped folder of a stage's outputs: `stages/<key>/attempts/a<n>/`. */
 export function attemptPrefix(stage: StageKey, attempt: number): string {
-  return `stages/${stage}/attempts/${attempt}/`;
+  return `${stagePrefix(stage)}/attempts/${attemptIdOf(attempt)}/`;
 }
