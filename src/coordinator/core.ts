@@ -444,7 +444,6 @@ export class CoordinatorCore {
     const existing = this.stages.get(key);
     if (existing?.status === 'committed' && existing.committedAttempt === token) return { duplicate: true };
     const st = this.fenced(key, token, 'completion');
-    const now = this.clock.now();
     const worker = st.lease!.workerId;
     this.endAttempt(st, 'committed');
     st.status = 'committed';
