@@ -105,6 +105,10 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array> {
+    return (await this.getWithChecksum(key)).bytes;
+  }
+
+  async getWithChecksum(key: string): Promise<{ bytes: Uint8Array; sha256: string }> {
     const path = this.path(key);
     let buf: Buffer;
     try {
@@ -117,7 +121,7 @@ export class FsObjectStore implements ObjectStore {
     if (data.length !== h.size) throw new CorruptFileError(path, `holds ${data.length} payload bytes, its header says ${h.size} (truncated)`);
     const actual = sha256Hex(data);
     if (actual !== h.sha256) throw new ChecksumMismatchError(key, h.sha256, actual, this.location);
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), sha256: actual };
   }
 
   private async readHeader(path: string): Promise<Header | undefined> {

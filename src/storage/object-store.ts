@@ -37,6 +37,8 @@ export interface ObjectStore {
   putIfAbsent(key: string, bytes: Uint8Array, opts?: PutOptions): Promise<boolean>;
   /** Read an object and verify its checksum. Throws `ObjectNotFoundError` if absent. */
   get(key: string): Promise<Uint8Array>;
+  /** `get`, also returning the checksum the bytes were verified against (saves callers a second hash). */
+  getWithChecksum(key: string): Promise<{ bytes: Uint8Array; sha256: string }>;
   /** Size, checksum and type of an object, or undefined if absent. */
   head(key: string): Promise<ObjectInfo | undefined>;
   exists(key: string): Promise<boolean>;

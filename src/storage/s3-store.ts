@@ -170,6 +170,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array> {
+    return (await this.getWithChecksum(key)).bytes;
+  }
+
+  async getWithChecksum(key: string): Promise<{ bytes: Uint8Array; sha256: string }> {
     validateKey(key);
     const { data, headers } = await this.call('get', key, async () => {
       const res = (await this.client.getObject(this.bucket, this.full(key))) as Readable & { headers?: Record<string, string | undefined> };
@@ -183,7 +187,7 @@ export class S3ObjectStore implements ObjectStore {
     }
     const actual = sha256Hex(data);
     if (actual !== stored) throw new ChecksumMismatchError(key, stored, actual, this.location);
-    return data;
+    return { bytes: data, sha256: actual };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
