@@ -57,6 +57,14 @@ export function entryTargets(
   return { boxes, classes: cls };
 }
 
+/**
+ * Whether an entry has any training target (py-faster-rcnn's `filter_roidb` drops images
+ * without foreground; crowd and, unless kept, difficult objects do not count).
+ */
+export function hasTrainingTargets(entry: ImageEntry, keepDifficult = false): boolean {
+  return entry.objects.some((o) => !o.crowd && (keepDifficult || !o.difficult));
+}
+
 export async function prepareImageBlob(entry: ImageEntry, classes: readonly string[], opts: PrepareOptions): Promise<ImageBlob> {
   const means = opts.pixelMeans ?? DEFAULT_PIXEL_MEANS;
   const scale = computeScale(entry.width, entry.height, opts.targetSize, opts.maxSize);

@@ -8,7 +8,7 @@ export { decodeImage, decodeImageBytes, encodeImage, readImageSize, sniffFormat,
 export { computeScale, resizeBilinear, roundHalfEven, scaledSize, type ResizeOptions } from './resize.ts';
 export { flipBoxes, flipImageHwc } from './flip.ts';
 export { DEFAULT_IMAGE_CACHE_BYTES, ImageCache, type ImageCacheStats } from './image-cache.ts';
-export { DEFAULT_PIXEL_MEANS, entryTargets, prepareImageBlob, type PrepareOptions } from './blob.ts';
+export { DEFAULT_PIXEL_MEANS, entryTargets, hasTrainingTargets, prepareImageBlob, type PrepareOptions } from './blob.ts';
 export { formatVocAnnotation, parseVocAnnotation, type VocAnnotation, type VocObject } from './voc-annotation.ts';
 export { DATASET_META_FILE, loadVocDataset, VOC_CLASSES, type VocDataset, type VocLoadOptions } from './voc.ts';
 export { loadCocoDataset, type CocoDataset, type CocoLoadOptions } from './coco.ts';
@@ -25,3 +25,4 @@ export {
 } from './shapes-dataset.ts';
 export { TrainingImageStream, type TrainingSample, type TrainingStreamOptions, type TrainingStreamState } from './training-stream.ts';
 export { formatDatasetSummary, summarizeDataset, type DatasetSummary, type SplitSummary } from './dataset-info.ts';
+export { datasetDigest, type DigestOptions } from './digest.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PIXEL_MEANS, prepareImageBlob } from '../../src/data/blob.ts';
+import { DEFAULT_PIXEL_MEANS, hasTrainingTargets, prepareImageBlob } from '../../src/data/blob.ts';
 import { ImageCache } from '../../src/data/image-cache.ts';
 import { loadVocDataset, VOC_CLASSES } from '../../src/data/voc.ts';
 import type { ImageEntry } from '../../src/data/types.ts';
@@ -80,4 +80,14 @@ test('an annotation that disagrees with the image, or a class outside the list, 
   const entry = { ...(await imgA()), width: 13 };
   await assert.rejects(prepareImageBlob(entry, VOC_CLASSES, { targetSize: 16, maxSize: 100, flip: false }), /img_a\.png: image is 12x8 but its annotation says 13x8/);
   await assert.rejects(prepareImageBlob(await imgA(), ['cat'], { targetSize: 16, maxSize: 100, flip: false }), /img_a\.png: object 1 \("dog"\): class not in \[cat\]/);
+});
+
+test('hasTrainingTargets ignores crowd and (unless kept) difficult objects', () => {
+  const base: ImageEntry = { id: 'x', file: '/x.jpg', width: 10, height: 10, objects: [] };
+  const obj = { name: 'dog', box: [0, 0, 1, 1] as [number, number, number, number], difficult: false };
+  assert.equal(hasTrainingTargets(base), false);
+  assert.equal(hasTrainingTargets({ ...base, objects: [obj] }), true);
+  assert.equal(hasTrainingTargets({ ...base, objects: [{ ...obj, crowd: true }] }), false);
+  assert.equal(hasTrainingTargets({ ...base, objects: [{ ...obj, difficult: true }] }), false);
+  assert.equal(hasTrainingTargets({ ...base, objects: [{ ...obj, difficult: true }] }, true), true);
 });

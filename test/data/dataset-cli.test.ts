@@ -20,6 +20,7 @@ test('frcnn dataset shapes writes a tree that frcnn dataset info reads', async (
   assert.deepEqual(sum.classes, ['circle', 'square', 'triangle', 'cross']);
   assert.equal(sum.splits.train.images, 6);
   assert.equal(sum.splits.test.images, 2);
+  assert.match(sum.digest, /^sha256:[0-9a-f]{64}$/);
   const objects = Object.values(sum.splits.train.perClass as Record<string, { objects: number }>).reduce((s, v) => s + v.objects, 0);
   assert.equal(objects, sum.splits.train.objects);
   const text = run('dataset', 'info', out, '--split', 'test');
@@ -38,4 +39,16 @@ test('bad flags exit 2 naming the flag; a broken tree exits 1 naming the file', 
   const info = run('dataset', 'info', dir);
   assert.equal(info.status, 1);
   assert.match(info.stderr, /ImageSets\/Main: directory not found/);
+});
+
+test('frcnn dataset info reads a COCO file with --images', () => {
+  const dir = new URL('../fixtures/data/coco-mini/', import.meta.url).pathname;
+  const r = run('dataset', 'info', join(dir, 'instances_mini2017.json'), '--images', join(dir, 'images'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const sum = JSON.parse(r.stdout);
+  assert.deepEqual(sum.classes, ['person', 'cat', 'dog']);
+  assert.deepEqual(sum.splits.mini2017.perClass.person, { objects: 1, difficult: 0, crowd: 1, images: 1 });
+  const missing = run('dataset', 'info', join(dir, 'instances_mini2017.json'));
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--images <dir> is required/);
 });

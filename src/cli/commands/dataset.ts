@@ -93,7 +93,7 @@ export function register(program: Command): void {
     .option('--skip-broken', 'skip broken objects and images with a warning instead of failing')
     .option('--json', 'print the summary as JSON')
     .action(async (path: string, flags: InfoFlags) => {
-      const { loadVocDataset, loadCocoDataset, summarizeDataset, formatDatasetSummary } = await import('../../data/index.ts');
+      const { loadVocDataset, loadCocoDataset, summarizeDataset, formatDatasetSummary, datasetDigest } = await import('../../data/index.ts');
       const onBroken = flags.skipBroken ? 'skip' : 'error';
       const isDir = await stat(path).then(
         (s) => s.isDirectory(),
@@ -111,7 +111,12 @@ export function register(program: Command): void {
       const splits = flags.split ?? ds.splits;
       const summary = summarizeDataset(ds, splits);
       const skipped = ds.skipped.length;
-      if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, skipped })}\n`);
-      else process.stdout.write(formatDatasetSummary(summary) + (skipped ? `\nskipped: ${skipped} broken objects/images (see the warnings)\n` : ''));
+      const digest = await datasetDigest(ds, splits);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, skipped, digest })}\n`);
+      else {
+        process.stdout.write(
+          formatDatasetSummary(summary) + `\ndigest: ${digest} (annotations of the listed splits)\n` + (skipped ? `skipped: ${skipped} broken objects/images (see the warnings)\n` : ''),
+        );
+      }
     });
 }
