@@ -83,23 +83,49 @@ function referenceNms(boxes: Float32Array, scores: Float32Array, thresh: number)
   return keep;
 }
 
-function randomBoxes(rng: Rng, n: number, size: number, maxSide: number): Float32Array {
+function randomBoxes(rng: Rng, n: number, size: number, maxSide: number, integer = false): Float32Array {
   const boxes = new Float32Array(4 * n);
+  const r = (lo: number, hi: number): number => (integer ? Math.floor(rng.uniform(lo, hi)) : rng.uniform(lo, hi));
   for (let i = 0; i < n; i++) {
-    const x = rng.uniform(0, size);
-    const y = rng.uniform(0, size);
-    boxes.set([x, y, x + rng.uniform(0, maxSide), y + rng.uniform(0, maxSide)], 4 * i);
+    const x = r(-20, size);
+    const y = r(-20, size);
+    boxes.set([x, y, x + r(0, maxSide), y + r(0, maxSide)], 4 * i);
   }
   return boxes;
 }
 
-test('NMS agrees with a transcription of py_cpu_nms on random boxes (with score ties)', () => {
-  const rng = new Rng(3);
-  for (const thresh of [0.3, 0.5, 0.7]) {
-    const boxes = randomBoxes(rng, 400, 200, 80);
-    const scores = new Float32Array(400).map(() => Math.floor(rng.uniform(0, 50)) / 50);
-    assert.deepEqual(Array.from(nms(boxes, scores, thresh)), referenceNms(boxes, scores, thresh));
+/** Near-duplicates jittered around a few objects, as a trained RPN produces. */
+function clusteredBoxes(rng: Rng, n: number): Float32Array {
+  const centres = Array.from({ length: 5 }, () => [rng.uniform(50, 450), rng.uniform(50, 250), rng.uniform(20, 150), rng.uniform(20, 150)]);
+  const boxes = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const [cx, cy, w, h] = centres[i % centres.length];
+    const jw = w * rng.uniform(0.7, 1.4);
+    const jh = h * rng.uniform(0.7, 1.4);
+    const x = cx + rng.uniform(-0.2, 0.2) * w - jw / 2;
+    const y = cy + rng.uniform(-0.2, 0.2) * h - jh / 2;
+    boxes.set([x, y, x + jw, y + jh], 4 * i);
   }
+  return boxes;
+}
+
+test('NMS agrees with a transcription of py_cpu_nms: uniform, integer, clustered boxes, score ties', () => {
+  const rng = new Rng(3);
+  const cases: Array<[string, Float32Array]> = [
+    ['uniform', randomBoxes(rng, 400, 200, 80)],
+    ['integer', randomBoxes(rng, 400, 60, 30, true)],
+    ['clustered', clusteredBoxes(rng, 400)],
+    ['one-pixel', randomBoxes(rng, 200, 10, 2, true)],
+  ];
+  for (const [name, boxes] of cases) {
+    for (const thresh of [0, 0.3, 0.5, 0.7, 1]) {
+      const n = boxes.length / 4;
+      const scores = new Float32Array(n).map(() => Math.floor(rng.uniform(0, 50)) / 50);
+      assert.deepEqual(Array.from(nms(boxes, scores, thresh)), referenceNms(boxes, scores, thresh), `${name} @ ${thresh}`);
+    }
+  }
+  assert.throws(() => nms(f32(0, 0, 9, 9), f32(1), 1.5), /iouThreshold/);
+  assert.throws(() => nms(f32(0, 0, Infinity, 9), f32(1), 0.5), /boxes\[0\]/);
 });
 
 test('batched NMS: classes never suppress each other; output by score', () => {
