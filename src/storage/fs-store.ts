@@ -163,7 +163,17 @@ export class FsObjectStore implements ObjectStore {
     await walk(baseKey === '' ? this.root : join(this.root, ...baseKey.split('/')), baseKey, prefix, keys);
     keys.sort();
     for (const key of keys) {
-      const h = await this.readHeader(join(this.root, ...key.split('/')));
+      const path = join(this.root, ...key.split('/'));
+      let h: Header | undefined;
+      try {
+        h = await this.readHeader(path);
+      } catch (err) {
+        if (!(err instanceof CorruptFileError)) throw err;
+        // A file not written by the store: listed (so deletePrefix/GC can remove it), but get() refuses it.
+        const st = await stat(path).catch(() => undefined);
+        if (st) yield { key, size: st.size };
+        continue;
+      }
       if (h) yield { key, size: h.size, sha256: h.sha256, contentType: h.contentType };
     }
   }

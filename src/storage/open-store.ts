@@ -20,6 +20,8 @@ export interface S3Settings {
   region?: string;
   accessKey?: string;
   secretKey?: string;
+  /** PEM file of the CA that signed the endpoint's certificate (MinIO with a private CA). */
+  caFile?: string;
 }
 
 export interface OpenStoreOptions {
@@ -72,8 +74,18 @@ export async function s3Options(url: string, s: S3Settings): Promise<import('./s
   const secretKey = s.secretKey ?? (await env('FRCNN_S3_SECRET_KEY'));
   if (!accessKey) throw new InputError(where, 'no S3 access key: set FRCNN_S3_ACCESS_KEY (or FRCNN_S3_ACCESS_KEY_FILE)');
   if (!secretKey) throw new InputError(where, 'no S3 secret key: set FRCNN_S3_SECRET_KEY (or FRCNN_S3_SECRET_KEY_FILE)');
+  let ca: string | undefined;
+  if (s.caFile) {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      ca = await readFile(s.caFile, 'utf8');
+    } catch (err) {
+      throw new InputError(s.caFile, `cannot read the S3 CA file (${(err as Error).message})`, { cause: err });
+    }
+  }
   return {
     endPoint: em[2],
+    ca,
     port,
     useSSL,
     region: s.region ?? (await env('FRCNN_S3_REGION')) ?? 'us-east-1',

@@ -37,6 +37,8 @@ export interface S3StoreOptions {
   accessKey: string;
   secretKey: string;
   bucket: string;
+  /** PEM CA certificate(s) to verify the endpoint's TLS certificate (private CAs). @default Node's trusted CAs */
+  ca?: string;
   /** Key prefix inside the bucket (no leading or trailing "/"). @default "" */
   prefix?: string;
 }
@@ -73,7 +75,7 @@ export class S3ObjectStore implements ObjectStore {
     const port = opts.port ?? (opts.useSSL ? 443 : 80);
     this.endpoint = `${opts.useSSL ? 'https' : 'http'}://${opts.endPoint}:${port}`;
     this.location = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''} at ${this.endpoint}`;
-    this.agent = opts.useSSL ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent = opts.useSSL ? new HttpsAgent({ keepAlive: true, ...(opts.ca ? { ca: opts.ca } : {}) }) : new HttpAgent({ keepAlive: true });
     try {
       this.client = new Client({
         endPoint: opts.endPoint,

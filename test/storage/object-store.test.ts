@@ -140,6 +140,21 @@ for (const b of backends) {
   });
 }
 
+test('fs store: temp files of interrupted writes are never listed or read', async () => {
+  const store = await openStore(join(fsRoot, randomUUID()));
+  await store.put('d/real', new Uint8Array([1]));
+  // What a crash between write and rename leaves behind.
+  await writeFile(join(store.location, 'd', '.tmp-real.abc123'), 'half');
+  assert.deepEqual((await listAll(store, '')).map((o) => o.key), ['d/real']);
+  await assert.rejects(store.get('d/.tmp-real.abc123'), named('InvalidKeyError', /hidden segment/));
+  // A file dropped in by hand is refused with its path, not returned as data.
+  await writeFile(join(store.location, 'd', 'foreign'), 'not ours');
+  await assert.rejects(store.get('d/foreign'), named('CorruptFileError', /d\/foreign: not an frcnn object file/));
+  assert.deepEqual((await listAll(store, 'd/')).map((o) => o.key), ['d/foreign', 'd/real']);
+  assert.equal(await store.deletePrefix('d/'), 2);
+  await store.close();
+});
+
 describe('s3 store errors', () => {
   const settings = () => ({ endpoint: `127.0.0.1:${s3.port}`, accessKey: s3.accessKey, secretKey: s3.secretKey, region: s3.region });
 
@@ -179,6 +194,16 @@ describe('s3 store errors', () => {
       await store.put('k', new Uint8Array([5]));
       assert.match(store.location, /^s3:\/\/frcnn-test\/from-env at http:\/\/127\.0\.0\.1:\d+$/);
       await store.close();
+      // Secrets may come from files (Kubernetes secrets mounted as files).
+      const secretFile = join(fsRoot, 'secret-key');
+      await writeFile(secretFile, `${s3.secretKey}\n`);
+      delete process.env.FRCNN_S3_SECRET_KEY;
+      process.env.FRCNN_S3_SECRET_KEY_FILE = secretFile;
+      const viaFile = await openStore('s3://frcnn-test/from-file');
+      await viaFile.put('k', new Uint8Array([6]));
+      await viaFile.close();
+      delete process.env.FRCNN_S3_SECRET_KEY_FILE;
+      await assert.rejects(openStore('s3://frcnn-test/x'), /no S3 secret key: set FRCNN_S3_SECRET_KEY/);
       delete process.env.FRCNN_S3_ENDPOINT;
       await assert.rejects(openStore('s3://frcnn-test/x'), /no S3 endpoint: set FRCNN_S3_ENDPOINT/);
       await assert.rejects(openStore('s3://Bad_Bucket/x'), named('InputError', /not a valid S3 bucket name/));
