@@ -66,3 +66,17 @@ test('resizeBilinear is the identity at scale 1 and rejects a wrong length', () 
   assert.deepEqual(resizeBilinear(src, 5, 4, 5, 4), src);
   assert.throws(() => resizeBilinear(src, 5, 5, 2, 2), /expected 75 values/);
 });
+
+test('resizeBilinear and scaledSize match OpenCV 4.6 cv2.resize(INTER_LINEAR) on float32 images', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const ref = JSON.parse(await readFile(new URL('../fixtures/data/cv2-resize.json', import.meta.url), 'utf8')) as {
+    cases: Array<{ srcW: number; srcH: number; fx: number | null; fy: number | null; dstW: number; dstH: number; out: number[] }>;
+  };
+  assert.equal(ref.cases.length, 4);
+  for (const c of ref.cases) {
+    const src = Float32Array.from({ length: c.srcW * c.srcH * 3 }, (_, i) => ((i * 37) % 251) - 100.5);
+    if (c.fx !== null) assert.deepEqual(scaledSize(c.srcW, c.srcH, c.fx), { width: c.dstW, height: c.dstH });
+    const out = resizeBilinear(src, c.srcW, c.srcH, c.dstW, c.dstH, c.fx === null ? {} : { scaleX: c.fx, scaleY: c.fy! });
+    close(out, c.out, 1e-4);
+  }
+});
