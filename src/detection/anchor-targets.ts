@@ -5,7 +5,7 @@
  */
 import { encodeBoxes } from './box-coder.ts';
 import { AnchorLabel, columnMax, rowMax, subsampleLabel } from './det-utils.ts';
-import { assertValidBoxes, boxCount, boxIouInto } from './ops/boxes.ts';
+import { assertImageSize, assertValidBoxes, boxCount, boxIouInto } from './ops/boxes.ts';
 import { InputError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 
@@ -89,6 +89,7 @@ export function anchorTargets(
   rng: Rng,
 ): AnchorTargets {
   validate(opts);
+  assertImageSize(imHeight, imWidth);
   const numAnchors = boxCount(anchors, 'anchors');
   assertValidBoxes(gtBoxes, 'gtBoxes');
   const numGt = gtBoxes.length / 4;

@@ -8,7 +8,7 @@
  * ("no reg": the anchors themselves are the proposals).
  */
 import { decodeBoxes } from './box-coder.ts';
-import { boxCount, clipBoxes, gatherBoxes, gatherValues, nmsInOrder, removeSmallBoxes, sortByScoreDescending } from './ops/boxes.ts';
+import { assertImageSize, boxCount, clipBoxes, gatherBoxes, gatherValues, nmsInOrder, removeSmallBoxes, sortByScoreDescending } from './ops/boxes.ts';
 import { InputError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 
@@ -62,6 +62,19 @@ export interface Proposals {
 
 const limitOf = (topN: number): number => (topN > 0 ? topN : Infinity);
 
+function validate(opts: ProposalOptions): void {
+  const where = 'proposal options';
+  for (const key of ['preNmsTopN', 'postNmsTopN'] as const) {
+    if (!Number.isInteger(opts[key])) throw new InputError(`${where}.${key}`, `expected an integer, got ${opts[key]}`);
+  }
+  if (!(opts.nmsThreshold >= 0 && opts.nmsThreshold <= 1)) {
+    throw new InputError(`${where}.nmsThreshold`, `expected an IoU in [0, 1], got ${opts.nmsThreshold}`);
+  }
+  if (!(opts.minSize >= 0) || !Number.isFinite(opts.minSize)) {
+    throw new InputError(`${where}.minSize`, `expected a non-negative size, got ${opts.minSize}`);
+  }
+}
+
 /**
  * Proposals for one image. `anchors` is N·4 (shiftAnchors order), `fgScores` N foreground
  * probabilities and `deltas` N·4 RPN deltas, all flattened (h, w, a) with a fastest.
@@ -80,7 +93,9 @@ export function proposalLayer(
   const n = boxCount(anchors, 'anchors');
   if (fgScores.length !== n) throw new InputError('fgScores', `expected ${n} scores (one per anchor), got ${fgScores.length}`);
   if (deltas.length !== 4 * n) throw new InputError('deltas', `expected ${4 * n} deltas (4 per anchor), got ${deltas.length}`);
-  if (!(imScale > 0)) throw new InputError('imScale', `expected a positive scale, got ${imScale}`);
+  assertImageSize(imHeight, imWidth);
+  if (!(imScale > 0) || !Number.isFinite(imScale)) throw new InputError('imScale', `expected a positive scale, got ${imScale}`);
+  validate(opts);
   if (!opts.useScores && !rng) {
     // Anchor order would silently pick the image's top rows: refuse instead.
     throw new InputError('proposal options.useScores', 'false ("no cls") samples proposals at random and needs an rng');

@@ -42,6 +42,13 @@ export function assertValidBoxes(boxes: ArrayLike<number>, what = 'boxes'): void
   }
 }
 
+/** Throws unless the image size is two positive integers (pixels). */
+export function assertImageSize(height: number, width: number): void {
+  for (const [name, v] of [['imHeight', height], ['imWidth', width]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new InputError(name, `expected a positive integer (pixels), got ${v}`);
+  }
+}
+
 /** Areas (w+1)·(h+1) of N boxes, as float64. */
 export function boxAreas(boxes: ArrayLike<number>): Float64Array {
   const n = boxCount(boxes);

@@ -85,6 +85,10 @@ test('input shapes and NaN scores are checked', () => {
   const nan = scores.slice();
   nan[2] = NaN;
   assert.throws(() => proposalLayer(anchors, nan, deltas, 50, 60, 1, opts), /fgScores\[2\]/);
+  assert.throws(() => proposalLayer(anchors, scores, deltas, 50.5, 60, 1, opts), /imHeight/);
+  assert.throws(() => proposalLayer(anchors, scores, deltas, 50, 60, 0, opts), /imScale/);
+  assert.throws(() => proposalLayer(anchors, scores, deltas, 50, 60, 1, { ...opts, nmsThreshold: 7 }), /nmsThreshold/);
+  assert.throws(() => proposalLayer(anchors, scores, deltas, 50, 60, 1, { ...opts, preNmsTopN: 1.5 }), /preNmsTopN/);
   const empty = proposalLayer(new Float32Array(0), new Float32Array(0), new Float32Array(0), 50, 60, 1, opts);
   assert.deepEqual([empty.boxes.length, empty.scores.length], [0, 0]);
 });
