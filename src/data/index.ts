@@ -26,3 +26,4 @@ export {
 export { TrainingImageStream, type TrainingSample, type TrainingStreamOptions, type TrainingStreamState } from './training-stream.ts';
 export { formatDatasetSummary, summarizeDataset, type DatasetSummary, type SplitSummary } from './dataset-info.ts';
 export { datasetDigest, type DigestOptions } from './digest.ts';
+export { CLASS_COLOURS, renderContactSheet, type ContactSheetOptions } from './preview.ts';

@@ -52,3 +52,14 @@ test('frcnn dataset info reads a COCO file with --images', () => {
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--images <dir> is required/);
 });
+
+test('frcnn dataset preview writes a PNG contact sheet', async () => {
+  const { decodeImage } = await import('../../src/data/image-io.ts');
+  const dir = new URL('../fixtures/data/voc-mini/', import.meta.url).pathname;
+  const out = join(await mkdtemp(join(tmpdir(), 'frcnn-cli-')), 'sheet.png');
+  const r = run('dataset', 'preview', dir, '--out', out, '--split', 'trainval', '--tile', '32', '--cols', '1');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /2 images of split trainval, 32x64/);
+  const img = await decodeImage(out);
+  assert.deepEqual([img.width, img.height], [32, 64]);
+});

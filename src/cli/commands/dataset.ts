@@ -3,9 +3,10 @@
  * COCO annotation file. (Uploading a dataset to the object store belongs here too, later.)
  */
 import type { Command } from 'commander';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { parseIntOption } from '../options.ts';
 import { UsageError } from '../../util/errors.ts';
+import type { DetectionDataset } from '../../data/types.ts';
 
 interface ShapesFlags {
   out: string;
@@ -20,6 +21,15 @@ interface ShapesFlags {
   json?: boolean;
 }
 
+interface PreviewFlags {
+  out: string;
+  images?: string;
+  split?: string;
+  count: number;
+  cols: number;
+  tile: number;
+}
+
 interface InfoFlags {
   images?: string;
   split?: string[];
@@ -29,6 +39,23 @@ interface InfoFlags {
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** A VOC tree (directory) or a COCO annotation file with its image directory. */
+async function openDataset(
+  path: string,
+  opts: { images?: string; splits?: string[]; onBroken: 'error' | 'skip'; progress?: boolean },
+): Promise<DetectionDataset & { splits: readonly string[]; skipped: readonly unknown[] }> {
+  const { loadVocDataset, loadCocoDataset } = await import('../../data/index.ts');
+  const isDir = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => {
+      throw new UsageError(`<path>: ${path} does not exist`);
+    },
+  );
+  if (isDir) return loadVocDataset(path, { onBroken: opts.onBroken, splits: opts.splits, progress: opts.progress });
+  if (!opts.images) throw new UsageError('--images <dir> is required with a COCO annotation file');
+  return loadCocoDataset(path, opts.images, { onBroken: opts.onBroken });
 }
 
 export function register(program: Command): void {
@@ -93,21 +120,8 @@ export function register(program: Command): void {
     .option('--skip-broken', 'skip broken objects and images with a warning instead of failing')
     .option('--json', 'print the summary as JSON')
     .action(async (path: string, flags: InfoFlags) => {
-      const { loadVocDataset, loadCocoDataset, summarizeDataset, formatDatasetSummary, datasetDigest } = await import('../../data/index.ts');
-      const onBroken = flags.skipBroken ? 'skip' : 'error';
-      const isDir = await stat(path).then(
-        (s) => s.isDirectory(),
-        () => {
-          throw new UsageError(`<path>: ${path} does not exist`);
-        },
-      );
-      let ds;
-      if (isDir) {
-        ds = await loadVocDataset(path, { onBroken, splits: flags.split, progress: true });
-      } else {
-        if (!flags.images) throw new UsageError('--images <dir> is required with a COCO annotation file');
-        ds = await loadCocoDataset(path, flags.images, { onBroken });
-      }
+      const { summarizeDataset, formatDatasetSummary, datasetDigest } = await import('../../data/index.ts');
+      const ds = await openDataset(path, { images: flags.images, splits: flags.split, onBroken: flags.skipBroken ? 'skip' : 'error', progress: true });
       const splits = flags.split ?? ds.splits;
       const summary = summarizeDataset(ds, splits);
       const skipped = ds.skipped.length;
@@ -118,5 +132,27 @@ export function register(program: Command): void {
           formatDatasetSummary(summary) + `\ndigest: ${digest} (annotations of the listed splits)\n` + (skipped ? `skipped: ${skipped} broken objects/images (see the warnings)\n` : ''),
         );
       }
+    });
+
+  dataset
+    .command('preview')
+    .description('draw dataset images with their boxes (one colour per class) into a PNG contact sheet')
+    .argument('<path>', 'a VOC tree (directory with ImageSets/Main) or a COCO annotation file')
+    .requiredOption('--out <file>', 'PNG file to write')
+    .option('--images <dir>', 'image directory of a COCO annotation file')
+    .option('--split <name>', 'split to draw from (default: train, else the first split)')
+    .option('--count <n>', 'images to draw (the first of the split)', parseIntOption('--count'), 12)
+    .option('--cols <n>', 'images per row', parseIntOption('--cols'), 4)
+    .option('--tile <px>', 'tile side in pixels', parseIntOption('--tile'), 256)
+    .action(async (path: string, flags: PreviewFlags) => {
+      if (flags.count < 1 || flags.cols < 1 || flags.tile < 8) throw new UsageError('--count and --cols must be >= 1, --tile >= 8');
+      const { renderContactSheet, encodeImage, CLASS_COLOURS } = await import('../../data/index.ts');
+      const ds = await openDataset(path, { images: flags.images, onBroken: 'error', splits: flags.split ? [flags.split] : undefined });
+      const split = flags.split ?? (ds.splits.includes('train') ? 'train' : ds.splits[0]);
+      const entries = ds.split(split).slice(0, flags.count);
+      const sheet = await renderContactSheet(entries, ds.classes, { cols: flags.cols, tile: flags.tile });
+      await writeFile(flags.out, encodeImage(sheet, 'png'));
+      const legend = ds.classes.map((c, i) => `${c} rgb(${CLASS_COLOURS[i % CLASS_COLOURS.length].join(',')})`).join(', ');
+      process.stdout.write(`wrote ${flags.out}: ${entries.length} images of split ${split}, ${sheet.width}x${sheet.height}\nclasses: ${legend}\n`);
     });
 }
