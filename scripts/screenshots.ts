@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   await mkdir(out, { recursive: true });
   const source = new MemorySource(sampleSweeps(Date.now()));
-  source.setCluster({ jobsByState: { pending: 9, running: 1, succeeded: 138, failed: 0, cancelled: 0 }, pendingGpuJobs: 8, workers: 4 });
+  source.setCluster({ jobsByState: { pending: 9, running: 1, succeeded: 138, failed: 0, cancelled: 0 }, pendingGpuJobs: 8, runningGpuJobs: 1, workers: 4 });
   const server = await startDashboard(source, { port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {

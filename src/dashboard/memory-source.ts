@@ -35,7 +35,7 @@ export function summarize(s: MemorySweep): SweepSummary {
 export class MemorySource implements DashboardSource {
   private readonly data = new Map<SweepId, MemorySweep>();
   private readonly listeners = new Set<(e: DashboardEvent) => void>();
-  private cluster: ClusterStats = { jobsByState: {}, pendingGpuJobs: 0, workers: 0 };
+  private cluster: ClusterStats = { jobsByState: {}, pendingGpuJobs: 0, runningGpuJobs: 0, workers: 0 };
   isReady = true;
 
   constructor(sweeps: MemorySweep[] = []) {

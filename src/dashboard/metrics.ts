@@ -160,9 +160,10 @@ export interface CoordinatorMetrics {
   readonly jobRetries: Counter<'kind'>;
   /** frcnn_stage_duration_seconds{stage}: wall time of finished stage attempts. */
   readonly stageDuration: Histogram<'stage'>;
-  /** frcnn_jobs{state}, frcnn_pending_gpu_jobs, frcnn_workers: set at scrape. */
+  /** frcnn_jobs{state}, frcnn_pending_gpu_jobs, frcnn_running_gpu_jobs, frcnn_workers: set at scrape. */
   readonly jobs: Gauge<'state'>;
   readonly pendingGpuJobs: Gauge;
+  readonly runningGpuJobs: Gauge;
   readonly workers: Gauge;
   /** frcnn_http_requests_total{route,code}. */
   readonly httpRequests: Counter<'route' | 'code'>;
@@ -173,6 +174,7 @@ export function createCoordinatorMetrics(registry = new Registry()): Coordinator
     registry,
     jobs: registry.gauge('frcnn_jobs', 'Stage jobs by state.', ['state']),
     pendingGpuJobs: registry.gauge('frcnn_pending_gpu_jobs', 'Pending stage jobs that need a GPU worker (trainer autoscaling signal).'),
+    runningGpuJobs: registry.gauge('frcnn_running_gpu_jobs', 'Stage jobs running on a GPU worker.'),
     workers: registry.gauge('frcnn_workers', 'Workers registered with the coordinator.'),
     leaseExpiries: registry.counter('frcnn_lease_expiries_total', 'Job leases that expired because their worker stopped heartbeating.'),
     jobRetries: registry.counter('frcnn_job_retries_total', 'Job retries, by retry budget (infrastructure or code).', ['kind']),

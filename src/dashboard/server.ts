@@ -8,7 +8,7 @@
  *   GET  /sweeps/:id/trials/:tid            trial detail         (JSON: /api/sweeps/:id/trials/:tid)
  *   GET  /api/events[?sweep=:id]            SSE stream of `update` events
  *   POST /api/sweeps/:id/cancel             bearer token
- *   GET  /api/scaling                       pending GPU jobs (KEDA metrics-api trigger)
+ *   GET  /api/scaling                       GPU trainers wanted (KEDA metrics-api trigger)
  *   GET  /metrics, /healthz, /readyz
  * Any page with `?fragment=1` returns only its `<main>` content (what the live script swaps in).
  */
@@ -127,6 +127,7 @@ export async function startDashboard(source: DashboardSource, options: Dashboard
     metrics.jobs.reset();
     for (const s of RUN_STATUSES) metrics.jobs.set({ state: s }, stats.jobsByState[s] ?? 0);
     metrics.pendingGpuJobs.set(undefined, stats.pendingGpuJobs);
+    metrics.runningGpuJobs.set(undefined, stats.runningGpuJobs);
     metrics.workers.set(undefined, stats.workers);
   });
 
@@ -239,7 +240,9 @@ export async function startDashboard(source: DashboardSource, options: Dashboard
       }
       if (p === 'api/scaling') {
         const s = await source.stats();
-        sendJson(res, 200, { pendingGpuJobs: s.pendingGpuJobs, workers: s.workers });
+        // KEDA's metrics-api trigger reads `gpuTrainersWanted`: scaling on pending jobs alone would
+        // scale busy trainers away as soon as the queue empties.
+        sendJson(res, 200, { gpuTrainersWanted: s.pendingGpuJobs + s.runningGpuJobs, pendingGpuJobs: s.pendingGpuJobs, runningGpuJobs: s.runningGpuJobs, workers: s.workers });
         return 'api_scaling';
       }
       if (p === 'api/sweeps') {

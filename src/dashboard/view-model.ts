@@ -162,8 +162,10 @@ export interface TrialDetail extends TrialSummary {
 /** Gauges the coordinator reports at scrape time (the counters and histograms are pushed, see metrics.ts). */
 export interface ClusterStats {
   jobsByState: Readonly<Partial<Record<RunStatus, number>>>;
-  /** Pending jobs that need a GPU: what the trainer autoscaler scales on. */
+  /** Jobs that need a GPU and wait for a trainer. */
   pendingGpuJobs: number;
+  /** Jobs that hold a GPU trainer now. Pending + running is the number of trainers wanted. */
+  runningGpuJobs: number;
   workers: number;
 }
 

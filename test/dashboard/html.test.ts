@@ -40,7 +40,7 @@ test('every page escapes injected sweep, axis, trial, class, stage and worker na
   });
   const sweep: SweepView = { ...summary, trials: [trial] };
   const pages = [
-    layout(sweepsPage([summary], { jobsByState: {}, pendingGpuJobs: 0, workers: 0 })).value,
+    layout(sweepsPage([summary], { jobsByState: {}, pendingGpuJobs: 0, runningGpuJobs: 0, workers: 0 })).value,
     layout(sweepPage(sweep)).value,
     layout(trialPage(summary, trial, now)).value,
   ];

@@ -16,7 +16,7 @@ let server: DashboardServer;
 
 before(async () => {
   source = new MemorySource(sampleSweeps(NOW));
-  source.setCluster({ jobsByState: { pending: 3, running: 1, succeeded: 40 }, pendingGpuJobs: 2, workers: 3 });
+  source.setCluster({ jobsByState: { pending: 3, running: 1, succeeded: 40 }, pendingGpuJobs: 2, runningGpuJobs: 1, workers: 3 });
   server = await startDashboard(source, { port: 0, host: '127.0.0.1', token: TOKEN, maxBodyBytes: 1024, maxUrlBytes: 512, heartbeatMs: 100 });
 });
 after(() => server.close());
@@ -70,7 +70,7 @@ test('health, readiness, scaling signal and Prometheus metrics', async () => {
   source.isReady = false;
   assert.equal((await fetch(`${server.url}/readyz`)).status, 503);
   source.isReady = true;
-  assert.deepEqual(await (await fetch(`${server.url}/api/scaling`)).json(), { pendingGpuJobs: 2, workers: 3 });
+  assert.deepEqual(await (await fetch(`${server.url}/api/scaling`)).json(), { gpuTrainersWanted: 3, pendingGpuJobs: 2, runningGpuJobs: 1, workers: 3 });
   server.metrics.leaseExpiries.inc();
   server.metrics.stageDuration.observe({ stage: 'train_rpn' }, 7200);
   const res = await fetch(`${server.url}/metrics`);
@@ -80,6 +80,7 @@ test('health, readiness, scaling signal and Prometheus metrics', async () => {
   assert.match(text, /^frcnn_jobs\{state="failed"\} 0$/m);
   assert.match(text, /^frcnn_workers 3$/m);
   assert.match(text, /^frcnn_pending_gpu_jobs 2$/m);
+  assert.match(text, /^frcnn_running_gpu_jobs 1$/m);
   assert.match(text, /^frcnn_lease_expiries_total 1$/m);
   assert.match(text, /^frcnn_stage_duration_seconds_count\{stage="train_rpn"\} 1$/m);
   assert.match(text, /^frcnn_http_requests_total\{route="healthz",code="200"\} 1$/m);
@@ -140,7 +141,7 @@ test('SSE: updates for the watched sweep only, with heartbeats', async () => {
   const got = readEvents('/api/events?sweep=sw-lambda-c41d', 2, () => {
     source.putTrial(sweepId('sw-anchors-8f3a'), sampleTrial({ sweep: 'sw-anchors-8f3a', id: 't13', axes: {}, repeat: 0, target: 0.7, start: NOW, status: 'running', stagesDone: 1, now: NOW }));
     source.putTrial(lambda, sampleTrial({ sweep: lambda, id: 't4', axes: { 'rpn.lossLambda': 100 }, repeat: 0, target: 0.69, start: NOW, status: 'running', stagesDone: 2, now: NOW }));
-    source.setCluster({ jobsByState: {}, pendingGpuJobs: 0, workers: 1 });
+    source.setCluster({ jobsByState: {}, pendingGpuJobs: 0, runningGpuJobs: 0, workers: 1 });
     source.setSweepStatus(lambda, 'running');
   });
   const { events } = await got;
