@@ -5,7 +5,10 @@
 import type { Command } from 'commander';
 import { register as anchors } from './anchors.ts';
 import { register as dataset } from './dataset.ts';
+import { register as store } from './store.ts';
+import { register as evalCommand } from './eval.ts';
+import { register as report } from './report.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [anchors, dataset];
+export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report];
