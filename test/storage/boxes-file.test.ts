@@ -75,7 +75,8 @@ test('proposals round-trip exactly across several shards; one image reads one sh
   assert.deepEqual([...reads.keys()].sort(), [INDEX_NAME, shardName(1)]);
 
   reads.clear();
-  for await (const [id, im] of r.entriesInOrder()) {
+  const inOrder = await openBoxesFile(source);
+  for await (const [id, im] of inOrder.entriesInOrder()) {
     assert.deepEqual(im.boxes, written.get(id)!.boxes, id);
     assert.deepEqual(im.scores, written.get(id)!.scores, id);
   }

@@ -110,6 +110,8 @@ export class BoxesWriter {
   private totalBoxes = 0;
   private totalBytes = 0;
   private finished = false;
+  /** The previous shard's upload: one stays in flight while the next shard fills. */
+  private inflight: Promise<unknown> = Promise.resolve();
 
   constructor(sink: BoxesSink, opts: BoxesWriterOptions) {
     if (!(opts.kind in KIND_CODE)) throw new FrcnnError(`boxes file kind must be proposals or detections, got ${JSON.stringify(opts.kind)}`);
@@ -175,7 +177,10 @@ export class BoxesWriter {
     this.shards.push({ firstImage, imageCount: this.pending.length, byteLength: buf.byteLength });
     this.pending = [];
     this.pendingBytes = HEADER_BYTES;
-    await this.sink.put(shardName(index), buf);
+    await this.inflight;
+    this.inflight = this.sink.put(shardName(index), buf);
+    // Surface a failed upload at the next await even if nothing else waits on it.
+    this.inflight.catch(() => undefined);
     this.totalBytes += buf.byteLength;
   }
 
@@ -183,6 +188,7 @@ export class BoxesWriter {
   async finish(): Promise<BoxesSummary> {
     if (this.finished) throw new FrcnnError('boxes writer already finished');
     await this.flush();
+    await this.inflight;
     this.finished = true;
     const idBytes = this.images.map((im) => Buffer.from(im.id, 'utf8'));
     const idsLen = idBytes.reduce((s, b) => s + 2 + b.length, 0);
@@ -236,7 +242,8 @@ export class ImageNotInFileError extends FrcnnError {
 
 /**
  * Reads a boxes file through its index. `get(id)` loads only the shard holding that image
- * (keeping the most recent shard, so reading in order loads each shard once).
+ * (keeping the most recent shard, so reading in order loads each shard once);
+ * `entriesInOrder()` also prefetches the next shard.
  */
 export class BoxesReader {
   readonly kind: BoxesKind;
@@ -245,7 +252,8 @@ export class BoxesReader {
   private readonly source: BoxesSource;
   private readonly entries: Map<string, IndexEntry>;
   private readonly shards: Array<{ firstImage: number; imageCount: number; byteLength: number }>;
-  private cached: { index: number; bytes: Uint8Array } | undefined;
+  /** Loaded (or loading) shards: the current one, and the next one when reading in order. */
+  private loaded = new Map<number, Promise<Uint8Array>>();
 
   private constructor(source: BoxesSource, kind: BoxesKind, ids: string[], entries: Map<string, IndexEntry>, shards: BoxesReader['shards']) {
     this.source = source;
@@ -311,8 +319,23 @@ export class BoxesReader {
     return e.n;
   }
 
-  private async shard(index: number): Promise<Uint8Array> {
-    if (this.cached?.index === index) return this.cached.bytes;
+  private shard(index: number, prefetchNext = false): Promise<Uint8Array> {
+    let p = this.loaded.get(index);
+    if (!p) {
+      p = this.loadShard(index);
+      this.loaded.set(index, p);
+    }
+    // Keep only this shard (and the one being prefetched) in memory.
+    for (const k of this.loaded.keys()) if (k !== index && !(prefetchNext && k === index + 1)) this.loaded.delete(k);
+    if (prefetchNext && index + 1 < this.shards.length && !this.loaded.has(index + 1)) {
+      const next = this.loadShard(index + 1);
+      next.catch(() => undefined); // reported when (if) it is awaited
+      this.loaded.set(index + 1, next);
+    }
+    return p;
+  }
+
+  private async loadShard(index: number): Promise<Uint8Array> {
     const name = shardName(index);
     const where = this.source.keyOf(name);
     let bytes = await this.source.read(name);
@@ -326,7 +349,6 @@ export class BoxesReader {
     }
     // Typed-array views need 4-byte alignment; copy in the rare case the store's buffer is not.
     if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
-    this.cached = { index, bytes };
     return bytes;
   }
 
@@ -350,9 +372,12 @@ export class BoxesReader {
     return this.decode(await this.shard(e.shard), e, this.source.keyOf(shardName(e.shard)));
   }
 
-  /** Every image in writer order, one shard in memory at a time. */
+  /** Every image in writer order; the next shard is fetched while this one is consumed. */
   async *entriesInOrder(): AsyncIterable<[string, ImageBoxes]> {
-    for (const id of this.imageIds) yield [id, await this.get(id)];
+    for (const id of this.imageIds) {
+      const e = this.entries.get(id)!;
+      yield [id, this.decode(await this.shard(e.shard, true), e, this.source.keyOf(shardName(e.shard)))];
+    }
   }
 }
 
