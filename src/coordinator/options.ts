@@ -44,7 +44,9 @@ export function defaultCoordinatorOptions(): CoordinatorOptions {
 }
 
 export function coordinatorOptions(partial: Partial<CoordinatorOptions> = {}): CoordinatorOptions {
-  const o = { ...defaultCoordinatorOptions(), ...partial };
+  const o = defaultCoordinatorOptions();
+  // Only known fields: callers may pass a wider options object.
+  for (const k of Object.keys(o) as (keyof CoordinatorOptions)[]) if (partial[k] !== undefined) o[k] = partial[k];
   for (const [k, v] of Object.entries(o)) {
     if (!Number.isInteger(v) || v < 0) throw new FrcnnError(`coordinator option ${k}: expected an integer ≥ 0, got ${v}`);
   }
