@@ -12,6 +12,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { FrcnnError } from '../util/errors.ts';
+import { logger } from '../util/log.ts';
 import { sha256Hex, isSha256Hex } from './checksum.ts';
 import {
   BucketNotFoundError,
@@ -132,6 +133,7 @@ export class S3ObjectStore implements ObjectStore {
         return await fn();
       } catch (err) {
         if (attempt < MAX_ATTEMPTS && isTransient(err)) {
+          logger('storage').warn({ op, key, attempt, store: this.location, err: (err as Error).message }, 'S3 request failed; retrying');
           await new Promise((r) => setTimeout(r, delay * (0.8 + 0.4 * Math.random())));
           delay *= BACKOFF_MULTIPLIER;
           continue;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BoxesWriter, openBoxesFile, shardName, INDEX_NAME, type BoxesSource, type ImageBoxes } from '../../src/storage/formats/boxes-file.ts';
+import { BoxesWriter, openBoxesFile, mergeBoxesFiles, shardName, INDEX_NAME, type BoxesSource, type ImageBoxes } from '../../src/storage/formats/boxes-file.ts';
 import { FsObjectStore } from '../../src/storage/fs-store.ts';
 import { beginArtifact, openArtifact } from '../../src/storage/artifact.ts';
 import { prefixFiles } from '../../src/storage/prefix-io.ts';
@@ -158,4 +158,32 @@ test('bad input is refused with the image named', async () => {
   const tiny = new BoxesWriter(source, { kind: 'proposals', maxShardBytes: 64 });
   await tiny.add('h', { boxes: new Float32Array(8), scores: new Float32Array(2) }); // 20 + 4 + 40 = 64: fits exactly
   await assert.rejects(tiny.add('g', { boxes: new Float32Array(12), scores: new Float32Array(3) }), named('InputError', /3 boxes need 64 bytes, more than one shard holds \(64\)/));
+});
+
+test('data-parallel shards merge into one file in order; overlaps and mixed kinds are refused', async () => {
+  const rng = new Rng(9);
+  const parts = [memoryFiles(), memoryFiles(), memoryFiles()];
+  const all: Array<[string, ImageBoxes]> = [];
+  for (const [p, part] of parts.entries()) {
+    const w = new BoxesWriter(part.source, { kind: 'proposals', maxShardBytes: 2000 });
+    for (let i = 0; i < 5; i++) {
+      const im = randomImage(rng, 10 + i * 7, false);
+      all.push([`p${p}_${i}`, im]);
+      await w.add(`p${p}_${i}`, im);
+    }
+    await w.finish();
+  }
+  const out = memoryFiles();
+  const summary = await mergeBoxesFiles(parts.map((p) => p.source), out.source, { maxShardBytes: 3000 });
+  assert.equal(summary.images, 15);
+  assert.equal(summary.boxes, 3 * (10 + 17 + 24 + 31 + 38));
+  const r = await openBoxesFile(out.source);
+  assert.deepEqual(r.imageIds, all.map(([id]) => id));
+  for (const [id, im] of all) assert.deepEqual((await r.get(id)).boxes, im.boxes, id);
+
+  await assert.rejects(mergeBoxesFiles([parts[0].source, parts[0].source], memoryFiles().source), named('InputError', /image "p0_0" is also in an earlier input/));
+  const det = memoryFiles();
+  const dw = new BoxesWriter(det.source, { kind: 'detections' });
+  await dw.finish();
+  await assert.rejects(mergeBoxesFiles([parts[0].source, det.source], memoryFiles().source), named('InputError', /holds detections, the first input holds proposals/));
 });

@@ -399,3 +399,28 @@ export async function openBoxesFile(source: BoxesSource, kind?: BoxesKind): Prom
   if (kind && r.kind !== kind) throw new InputError(source.keyOf(INDEX_NAME), `holds ${r.kind}, expected ${kind}`);
   return r;
 }
+
+/**
+ * Merge the outputs of data-parallel shards (e.g. `generate_proposals` over image ranges)
+ * into one boxes file, in the order given. An image present in two inputs is an error.
+ */
+export async function mergeBoxesFiles(sources: BoxesSource[], sink: BoxesSink, opts: Omit<BoxesWriterOptions, 'kind'> = {}): Promise<BoxesSummary> {
+  if (sources.length === 0) throw new FrcnnError('mergeBoxesFiles: no inputs');
+  const readers = await Promise.all(sources.map((s) => BoxesReader.open(s)));
+  const kind = readers[0].kind;
+  readers.forEach((r, i) => {
+    if (r.kind !== kind) throw new InputError(sources[i].keyOf(INDEX_NAME), `holds ${r.kind}, the first input holds ${kind}`);
+  });
+  const w = new BoxesWriter(sink, { ...opts, kind });
+  for (const [i, r] of readers.entries()) {
+    for await (const [id, im] of r.entriesInOrder()) {
+      try {
+        await w.add(id, im);
+      } catch (err) {
+        if (err instanceof InputError && /added twice/.test(err.message)) throw new InputError(sources[i].keyOf(INDEX_NAME), `image ${JSON.stringify(id)} is also in an earlier input`, { cause: err });
+        throw err;
+      }
+    }
+  }
+  return w.finish();
+}
