@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { InputError } from '../util/errors.ts';
+import { isUpsampledYcc, libjpegColour, readJpegFrame } from './jpeg-color.ts';
 
 export type ImageFormat = 'jpg' | 'png';
 
@@ -60,12 +61,19 @@ export function decodeImageBytes(bytes: Uint8Array, where: string): RgbImage {
   const format = sniffFormat(bytes);
   if (format === 'jpg') {
     try {
+      const frame = readJpegFrame(bytes);
+      const ycc = frame !== undefined && isUpsampledYcc(frame);
       const img = jpeg.decode(bytes, {
         useTArray: true,
         formatAsRGBA: false,
+        // Raw planes for YCbCr: chroma upsampling and colour conversion done the libjpeg way.
+        ...(ycc ? { colorTransform: false } : {}),
         maxResolutionInMP: MAX_RESOLUTION_MP,
         maxMemoryUsageInMB: MAX_JPEG_MEMORY_MB,
       });
+      if (ycc && frame.width === img.width && frame.height === img.height) {
+        return { data: libjpegColour(img.data, frame), width: img.width, height: img.height };
+      }
       return { data: img.data, width: img.width, height: img.height };
     } catch (err) {
       throw new InputError(where, `cannot decode JPEG: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

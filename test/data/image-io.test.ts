@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage, encodeImage, readImageSize, sniffFormat } from '../../src/data/image-io.ts';
+import { isUpsampledYcc, readJpegFrame } from '../../src/data/jpeg-color.ts';
 import { InputError } from '../../src/util/errors.ts';
 
 const fixtures = new URL('../fixtures/data/', import.meta.url).pathname;
@@ -66,4 +67,41 @@ test('bad image files give InputErrors naming the file', async () => {
   await assert.rejects(decodeImage(truncated), (e: unknown) => e instanceof InputError && /trunc\.png: cannot decode PNG/.test(e.message));
   assert.equal(sniffFormat(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0])), 'jpg');
   assert.equal(sniffFormat(Uint8Array.from([0x47, 0x49, 0x46])), undefined);
+});
+
+test('grayscale, progressive, subsampled JPEGs and RGBA / 16-bit PNGs decode to RGB as OpenCV (libjpeg) does', async () => {
+  const dir = join(fixtures, 'formats');
+  const expected = JSON.parse(await readFile(join(dir, 'expected.json'), 'utf8')) as Record<string, { width: number; height: number; rgb: number[] }>;
+  assert.equal(Object.keys(expected).length, 9);
+  for (const [name, ref] of Object.entries(expected)) {
+    const img = await decodeImage(join(dir, name));
+    assert.deepEqual([img.width, img.height, img.data.length], [ref.width, ref.height, ref.rgb.length], name);
+    let max = 0;
+    let sum = 0;
+    for (let i = 0; i < ref.rgb.length; i++) {
+      const d = Math.abs(img.data[i] - ref.rgb[i]);
+      max = Math.max(max, d);
+      sum += d;
+    }
+    // PNG is lossless: exact. JPEG: chroma upsampling and colour tables as libjpeg; only IDCT
+    // rounding differs (jpeg-js's IDCT vs libjpeg's islow). Plain jpeg-js is off by up to ~60 here.
+    if (name.endsWith('.png')) assert.equal(max, 0, name);
+    else assert.ok(max <= 4 && sum / ref.rgb.length <= 0.6, `${name}: max ${max}, mean ${(sum / ref.rgb.length).toFixed(3)} from cv2.imread`);
+  }
+});
+
+test('readJpegFrame reads sampling factors; only YCbCr with 1 or 2× chroma takes the libjpeg path', async () => {
+  const dir = join(fixtures, 'formats');
+  const factors = async (f: string) => readJpegFrame(await readFile(join(dir, f)))!.components.map((c) => `${c.h}x${c.v}`).join(' ');
+  assert.equal(await factors('s420.jpg'), '2x2 1x1 1x1');
+  assert.equal(await factors('s422.jpg'), '2x1 1x1 1x1');
+  assert.equal(await factors('s440.jpg'), '1x2 1x1 1x1');
+  assert.equal(await factors('s444.jpg'), '1x1 1x1 1x1');
+  assert.equal(await factors('gray.jpg'), '1x1');
+  const frame = readJpegFrame(await readFile(join(dir, 's420.jpg')))!;
+  assert.deepEqual([frame.width, frame.height], [23, 13]);
+  assert.equal(isUpsampledYcc(frame), true);
+  assert.equal(isUpsampledYcc({ ...frame, adobeTransform: 0 }), false, 'Adobe RGB');
+  assert.equal(isUpsampledYcc(readJpegFrame(await readFile(join(dir, 'gray.jpg')))!), false);
+  assert.equal(isUpsampledYcc({ ...frame, components: [frame.components[0], { id: 2, h: 4, v: 1 }, frame.components[2]] }), false);
 });
