@@ -25,7 +25,7 @@ export {
   type ArtifactFile,
   type CommitResult,
 } from './artifact.ts';
-export { prefixFiles, type PrefixFiles } from './prefix-io.ts';
+export { prefixFiles, directoryFiles, type PrefixFiles } from './prefix-io.ts';
 export { directoryIOHandler, artifactIOHandler, type CheckpointHandlerOptions, type ArtifactCheckpointOptions } from './tfjs-io.ts';
 export { BoxesWriter, BoxesReader, openBoxesFile, mergeBoxesFiles, ImageNotInFileError, type BoxesKind, type ImageBoxes, type BoxesSummary } from './formats/boxes-file.ts';
 export * from './errors.ts';

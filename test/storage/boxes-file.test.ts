@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BoxesWriter, openBoxesFile, mergeBoxesFiles, shardName, INDEX_NAME, type BoxesSource, type ImageBoxes } from '../../src/storage/formats/boxes-file.ts';
 import { FsObjectStore } from '../../src/storage/fs-store.ts';
 import { beginArtifact, openArtifact } from '../../src/storage/artifact.ts';
-import { prefixFiles } from '../../src/storage/prefix-io.ts';
+import { prefixFiles, directoryFiles } from '../../src/storage/prefix-io.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { isErrorNamed } from '../../src/util/errors.ts';
 
@@ -108,6 +108,13 @@ test('detections keep their classes, through an artifact on the fs store', async
   await pw.add('a', { boxes: new Float32Array([1, 2, 3, 4]), scores: new Float32Array([0.5]) });
   await pw.finish();
   assert.deepEqual(Array.from((await (await openBoxesFile(prefixFiles(store, 'plain/p'))).get('a')).boxes), [1, 2, 3, 4]);
+  // And as plain files in a local directory (what `--out DIR` writes).
+  const local = join(dir, 'local-proposals');
+  const lw = new BoxesWriter(directoryFiles(local), { kind: 'proposals' });
+  await lw.add('b', { boxes: new Float32Array([5, 6, 7, 8]), scores: new Float32Array([0.25]) });
+  await lw.finish();
+  assert.deepEqual(Array.from((await (await openBoxesFile(directoryFiles(local))).get('b')).scores), [0.25]);
+  await assert.rejects(openBoxesFile(directoryFiles(join(dir, 'missing'))), named('ObjectNotFoundError', /no object index\.bin in .*missing/));
   await rm(dir, { recursive: true });
 });
 
