@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { InputError } from '../util/errors.ts';
+import { applyOrientation, jpegOrientation, swapsAxes } from './exif.ts';
 import { isUpsampledYcc, libjpegColour, readJpegFrame } from './jpeg-color.ts';
 
 export type ImageFormat = 'jpg' | 'png';
@@ -71,10 +72,8 @@ export function decodeImageBytes(bytes: Uint8Array, where: string): RgbImage {
         maxResolutionInMP: MAX_RESOLUTION_MP,
         maxMemoryUsageInMB: MAX_JPEG_MEMORY_MB,
       });
-      if (ycc && frame.width === img.width && frame.height === img.height) {
-        return { data: libjpegColour(img.data, frame), width: img.width, height: img.height };
-      }
-      return { data: img.data, width: img.width, height: img.height };
+      const rgb = ycc && frame.width === img.width && frame.height === img.height ? libjpegColour(img.data, frame) : img.data;
+      return applyOrientation({ data: rgb, width: img.width, height: img.height }, jpegOrientation(bytes));
     } catch (err) {
       throw new InputError(where, `cannot decode JPEG: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -100,7 +99,10 @@ export function decodeImageBytes(bytes: Uint8Array, where: string): RgbImage {
   throw magicError(where, bytes);
 }
 
-/** Decode a JPEG or PNG file to RGB HWC bytes. Errors are `InputError`s naming the file. */
+/**
+ * Decode a JPEG or PNG file to RGB HWC bytes, as cv2.imread(IMREAD_COLOR) would (JPEGs turned
+ * upright by their EXIF orientation, PNG alpha dropped). Errors are `InputError`s naming the file.
+ */
 export async function decodeImage(file: string): Promise<RgbImage> {
   return decodeImageBytes(await readImageFile(file), file);
 }
@@ -125,7 +127,10 @@ export async function readImageSize(file: string): Promise<{ width: number; heig
       }
       const len = bytes.readUInt16BE(p + 2);
       if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-        return { height: bytes.readUInt16BE(p + 5), width: bytes.readUInt16BE(p + 7), format };
+        const h = bytes.readUInt16BE(p + 5);
+        const w = bytes.readUInt16BE(p + 7);
+        // The size as decoded: upright by EXIF orientation, as decodeImage returns it.
+        return swapsAxes(jpegOrientation(bytes)) ? { width: h, height: w, format } : { width: w, height: h, format };
       }
       p += 2 + len;
     }

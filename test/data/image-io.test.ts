@@ -4,6 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage, encodeImage, readImageSize, sniffFormat } from '../../src/data/image-io.ts';
+import { applyOrientation, jpegOrientation } from '../../src/data/exif.ts';
 import { isUpsampledYcc, readJpegFrame } from '../../src/data/jpeg-color.ts';
 import { InputError } from '../../src/util/errors.ts';
 
@@ -69,10 +70,10 @@ test('bad image files give InputErrors naming the file', async () => {
   assert.equal(sniffFormat(Uint8Array.from([0x47, 0x49, 0x46])), undefined);
 });
 
-test('grayscale, progressive, subsampled JPEGs and RGBA / 16-bit PNGs decode to RGB as OpenCV (libjpeg) does', async () => {
+test('grayscale, progressive, subsampled, EXIF-rotated JPEGs and RGBA / 16-bit PNGs decode to RGB as OpenCV (libjpeg) does', async () => {
   const dir = join(fixtures, 'formats');
   const expected = JSON.parse(await readFile(join(dir, 'expected.json'), 'utf8')) as Record<string, { width: number; height: number; rgb: number[] }>;
-  assert.equal(Object.keys(expected).length, 9);
+  assert.equal(Object.keys(expected).length, 17);
   for (const [name, ref] of Object.entries(expected)) {
     const img = await decodeImage(join(dir, name));
     assert.deepEqual([img.width, img.height, img.data.length], [ref.width, ref.height, ref.rgb.length], name);
@@ -104,4 +105,25 @@ test('readJpegFrame reads sampling factors; only YCbCr with 1 or 2× chroma take
   assert.equal(isUpsampledYcc({ ...frame, adobeTransform: 0 }), false, 'Adobe RGB');
   assert.equal(isUpsampledYcc(readJpegFrame(await readFile(join(dir, 'gray.jpg')))!), false);
   assert.equal(isUpsampledYcc({ ...frame, components: [frame.components[0], { id: 2, h: 4, v: 1 }, frame.components[2]] }), false);
+});
+
+test('EXIF orientation turns JPEGs upright, and readImageSize reports the upright size', async () => {
+  const dir = join(fixtures, 'formats');
+  const expected = JSON.parse(await readFile(join(dir, 'expected.json'), 'utf8')) as Record<string, { width: number; height: number; rgb: number[] }>;
+  // The references really differ (cv2 applied the tags), so matching them means rotating right.
+  assert.notDeepEqual(expected['exif3.jpg'].rgb, expected['exif1.jpg'].rgb);
+  assert.notDeepEqual(expected['exif6.jpg'].rgb, expected['exif8.jpg'].rgb);
+  for (let o = 1; o <= 8; o++) {
+    const bytes = await readFile(join(dir, `exif${o}.jpg`));
+    assert.equal(jpegOrientation(bytes), o);
+    assert.deepEqual(await readImageSize(join(dir, `exif${o}.jpg`)), o >= 5 ? { width: 13, height: 23, format: 'jpg' } : { width: 23, height: 13, format: 'jpg' });
+  }
+  assert.equal(jpegOrientation(await readFile(join(dir, 's444.jpg'))), 1);
+  // 3x2 with distinct pixels 0..5: rotate 90° clockwise puts the bottom-left pixel (3) top-left.
+  const img = { data: Uint8Array.from([0, 1, 2, 3, 4, 5].flatMap((v) => [v, v, v])), width: 3, height: 2 };
+  const r6 = applyOrientation(img, 6);
+  assert.deepEqual([r6.width, r6.height], [2, 3]);
+  assert.deepEqual(Array.from(r6.data.filter((_, i) => i % 3 === 0)), [3, 0, 4, 1, 5, 2]);
+  assert.deepEqual(Array.from(applyOrientation(img, 8).data.filter((_, i) => i % 3 === 0)), [2, 5, 1, 4, 0, 3]);
+  assert.deepEqual(Array.from(applyOrientation(img, 2).data.filter((_, i) => i % 3 === 0)), [2, 1, 0, 5, 4, 3]);
 });
