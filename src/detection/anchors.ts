@@ -30,7 +30,7 @@ export function generateAnchors(
   ratios: readonly number[] = DEFAULT_ANCHOR_RATIOS,
   scales: readonly number[] = DEFAULT_ANCHOR_SCALES,
 ): Float32Array {
-  assertPositive([baseSize], 'baseSize');
+  if (!Number.isFinite(baseSize) || baseSize <= 0) throw new InputError('baseSize', `expected a positive number, got ${baseSize}`);
   assertPositive(ratios, 'ratios');
   assertPositive(scales, 'scales');
   // _whctrs of the base anchor [0, 0, base−1, base−1]: w = h = base, centre (base−1)/2.

@@ -51,8 +51,10 @@ export function register(program: Command): void {
       } catch (err) {
         // A bad value came from a flag: report it as a usage error naming the flag.
         if (err instanceof InputError) {
-          const flag = err.where.replace(/\[\d+\]$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-          throw new UsageError(`--${flag}: ${err.message}`, { cause: err });
+          const [, name, index] = /^(\w+)(?:\[(\d+)\])?$/.exec(err.where) ?? [undefined, err.where, undefined];
+          const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+          const item = index === undefined ? '' : ` (item ${Number(index) + 1})`;
+          throw new UsageError(`${flag}${item}: ${err.message.slice(err.where.length + 2)}`, { cause: err });
         }
         throw err;
       }

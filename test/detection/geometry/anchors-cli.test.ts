@@ -32,5 +32,8 @@ test('bad flag values exit 2 naming the flag', () => {
   assert.match(list.stderr, /--ratios/);
   const zero = frcnn('--scales', '8,0');
   assert.equal(zero.status, 2);
-  assert.match(zero.stderr, /--scales.*scales\[1\]/);
+  assert.match(zero.stderr, /--scales \(item 2\): expected a positive number, got 0/);
+  const base = frcnn('--base-size', '0');
+  assert.equal(base.status, 2);
+  assert.match(base.stderr, /--base-size: expected a positive number, got 0/);
 });
