@@ -1,8 +1,9 @@
 /**
  * COCO-format detection annotations (`instances_*.json`): images, annotations with
  * `[x, y, w, h]` boxes in pixels, categories. Boxes become 0-based inclusive
- * `[x, y, x + w − 1, y + h − 1]` (Detectron's `xywh_to_xyxy`); `iscrowd` objects are kept
- * flagged `crowd` (never training targets, ignore regions for the COCO evaluator).
+ * `[x, y, x + w − 1, y + h − 1]`, clipped as py-faster-rcnn's `clean_bbox`. `iscrowd` objects
+ * are kept flagged `crowd`: ignore regions for the COCO evaluator, and (as in Detectron) not
+ * training targets — py-faster-rcnn left them in the RPN's ground truth, a known quirk.
  * Classes follow category ids in ascending order.
  */
 import { readdir, readFile, access } from 'node:fs/promises';
@@ -162,11 +163,11 @@ export async function loadCocoDataset(annotationFile: string, imageDir: string, 
       broken.report(file, `${label}: bbox [${bb.join(', ')}] lies outside the ${W}x${H} image ${entry.id}`, 'object');
       continue;
     }
-    // Detectron: x2 = x1 + max(0, w − 1), then clip to the image.
+    // py-faster-rcnn coco.py clean_bbox: x1 = max(0, x), x2 = min(W − 1, x1 + max(0, w − 1)).
     const x1 = Math.min(Math.max(x, 0), W - 1);
     const y1 = Math.min(Math.max(y, 0), H - 1);
-    const x2 = Math.min(Math.max(x + Math.max(0, w - 1), 0), W - 1);
-    const y2 = Math.min(Math.max(y + Math.max(0, h - 1), 0), H - 1);
+    const x2 = Math.min(W - 1, x1 + Math.max(0, w - 1));
+    const y2 = Math.min(H - 1, y1 + Math.max(0, h - 1));
     const obj: AnnotatedObject = { name: cat, box: [x1, y1, x2, y2], difficult: false };
     if (a.iscrowd === 1 || a.iscrowd === true) obj.crowd = true;
     entry.objects.push(obj);

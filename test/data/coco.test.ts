@@ -76,3 +76,10 @@ test('COCO: slight float overshoot is clipped; not JSON or missing arrays are er
   await assert.rejects(loadCocoDataset(bad, images), /a\.json: missing "annotations" array/);
   await assert.rejects(loadCocoDataset(join(dir, 'nope.json'), images), /nope\.json: annotation file not found/);
 });
+
+test('COCO: a box starting just left of the image is clipped like clean_bbox (x2 from the clipped x1)', async () => {
+  // x = -0.5, w = 4 → x1 = 0, x2 = 0 + 3 = 3 (not -0.5 + 3).
+  const f = await withEdit((j) => (j.annotations[0].bbox = [-0.5, 1, 4, 2]));
+  const ds = await loadCocoDataset(f, images);
+  assert.deepEqual(ds.split('x')[0].objects[0].box, [0, 1, 3, 2]);
+});
