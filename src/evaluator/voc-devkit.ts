@@ -88,7 +88,7 @@ export function parseVocAnnotation(xml: string, file: string): VocObject[] {
 export function readVocDevkit(devkit: string, imageset: string, opts: ReadOptions = {}): VocGroundTruth {
   const imageIds = readImageSet(devkit, imageset);
   const perImage: VocObject[][] = [];
-  const progress = createProgress({ label: 'annotations', total: imageIds.length, unit: 'img', mode: opts.progress ? undefined : 'silent' });
+  const progress = createProgress({ label: 'annotations', total: imageIds.length, unit: 'img', mode: opts.progress && imageIds.length > 2000 ? undefined : 'silent' });
   const names = new Set<string>();
   let n = 0;
   imageIds.forEach((id, i) => {

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { proposalRecall } from '../../src/evaluator/proposal-recall.ts';
+import { readProposals, recallImagesFromVoc } from '../../src/evaluator/proposal-input.ts';
+import { readVocDevkit } from '../../src/evaluator/voc-devkit.ts';
+
+const dir = new URL('../fixtures/eval/voc-a/', import.meta.url).pathname;
+
+test('hand case: greedy one-to-one pairing, +1 IoU, top-N cut', () => {
+  // Two objects; proposal 0 covers A exactly and B partly; proposal 1 covers B at IoU 0.5.
+  const images = [{ imageId: 'a', gtBoxes: Float64Array.from([0, 0, 9, 9, 5, 0, 14, 9]) }];
+  const props = Float64Array.from([0, 0, 9, 9, 5, 0, 9, 9]);
+  const r = proposalRecall(images, () => props, { topN: [1, 2], thresholds: Float64Array.from([0.5, 0.51]) });
+  assert.equal(r.numPos, 2);
+  // top 1: A takes proposal 0 (IoU 1); B is left without a proposal
+  assert.deepEqual(Array.from(r.rows[0].gtOverlaps), [0, 1]);
+  assert.deepEqual(Array.from(r.rows[0].recalls), [0.5, 0.5]);
+  // top 2: B gets proposal 1: 5x10 / (50 + 100 - 50) = 0.5
+  assert.deepEqual(Array.from(r.rows[1].gtOverlaps), [0.5, 1]);
+  assert.deepEqual(Array.from(r.rows[1].recalls), [1, 0.5]);
+  assert.equal(r.rows[1].ar, 0.75);
+  assert.equal(r.rows[1].meanProposals, 2);
+});
+
+test('VOC fixture: recalls and AR equal py-faster-rcnn evaluate_recall', async () => {
+  const expected = JSON.parse(readFileSync(`${dir}expected-recall.json`, 'utf8'));
+  const images = recallImagesFromVoc(readVocDevkit(`${dir}VOC`, 'test'));
+  const props = await readProposals(`${dir}proposals.json`, images.map((i) => i.imageId));
+  const tops = Object.keys(expected).map(Number);
+  const r = proposalRecall(images, (id) => props.get(id), { topN: tops });
+  r.rows.forEach((row, k) => {
+    const e = expected[String(tops[k])];
+    assert.equal(r.numPos, e.num_pos);
+    assert.deepEqual(Array.from(r.thresholds), e.thresholds);
+    assert.deepEqual(Array.from(row.recalls), e.recalls, `top ${tops[k]}`);
+    assert.equal(row.ar, e.ar);
+  });
+  assert.ok(r.rows[0].ar < r.rows[2].ar);
+});
