@@ -7,7 +7,7 @@
  * Classes follow category ids in ascending order.
  */
 import { readdir, readFile, access } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { BrokenInputHandler, type OnBroken, type SkippedInput } from './broken-input.ts';
 import type { AnnotatedObject, DetectionDataset, ImageEntry } from './types.ts';
@@ -58,8 +58,10 @@ function splitNameOf(file: string): string {
   return basename(file).replace(/\.json$/i, '').replace(/^instances_/, '');
 }
 
-export async function loadCocoDataset(annotationFile: string, imageDir: string, opts: CocoLoadOptions = {}): Promise<CocoDataset> {
+export async function loadCocoDataset(annotationFile: string, imageDirArg: string, opts: CocoLoadOptions = {}): Promise<CocoDataset> {
   const file = annotationFile;
+  // Entries carry absolute paths: they outlive the working directory they were loaded from.
+  const imageDir = resolve(imageDirArg);
   const broken = new BrokenInputHandler(opts.onBroken ?? 'error');
   let json: { images?: unknown; annotations?: unknown; categories?: unknown };
   try {

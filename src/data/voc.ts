@@ -4,7 +4,7 @@
  * listed in ImageSets/Main is read up front, each annotation once, so `split()` is synchronous.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { createProgress } from '../util/progress.ts';
 import { BrokenInputHandler, type OnBroken, type SkippedInput } from './broken-input.ts';
@@ -137,7 +137,9 @@ interface ReadImage {
   annotationRel: string;
 }
 
-export async function loadVocDataset(root: string, opts: VocLoadOptions = {}): Promise<VocDataset> {
+export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {}): Promise<VocDataset> {
+  // Entries carry absolute paths: they outlive the working directory they were loaded from.
+  const root = resolve(rootDir);
   const broken = new BrokenInputHandler(opts.onBroken ?? 'error');
   const keepDifficult = opts.keepDifficult ?? true;
   const mainDir = join(root, 'ImageSets', 'Main');
