@@ -61,8 +61,8 @@ export function boxAreas(boxes: ArrayLike<number>): Float64Array {
 
 /**
  * Pairwise IoU written into `out` (N·M, row-major: out[i*M + j] = IoU(a_i, b_j)), as
- * py-faster-rcnn's `bbox_overlaps`: intersection (iw+1)(ih+1) clamped at 0, union from the
- * +1 areas. Pass a Float64Array when results are compared against thresholds or each other
+ * py-faster-rcnn's `bbox_overlaps`: iw = min(x2) − max(x1) + 1 (likewise ih), 0 unless both
+ * are positive, IoU = iw·ih / (area_a + area_b − iw·ih) with +1 areas. Pass a Float64Array when results are compared against thresholds or each other
  * (anchor and proposal targets do), so a float64 IoU of exactly 0.7 stays 0.7.
  */
 export function boxIouInto<T extends NumericArray>(a: ArrayLike<number>, b: ArrayLike<number>, out: T): T {
@@ -322,7 +322,10 @@ export function clipBoxes<T extends NumericArray>(boxes: T, height: number, widt
   return boxes;
 }
 
-/** Indices of boxes whose width and height (x2 − x1 + 1, y2 − y1 + 1) are both ≥ minSize. */
+/**
+ * Indices of boxes whose width and height (x2 − x1 + 1, y2 − y1 + 1) are both ≥ minSize,
+ * ascending. A box with a NaN coordinate fails the comparison and is dropped.
+ */
 export function removeSmallBoxes(boxes: Float32Array, minSize: number): Int32Array {
   const n = boxCount(boxes);
   const keep = new Int32Array(n);
