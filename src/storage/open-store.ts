@@ -22,6 +22,8 @@ export interface S3Settings {
   secretKey?: string;
   /** PEM file of the CA that signed the endpoint's certificate (MinIO with a private CA). */
   caFile?: string;
+  /** A request silent this long fails. @default 120000 ms */
+  timeoutMs?: number;
 }
 
 export interface OpenStoreOptions {
@@ -86,6 +88,7 @@ export async function s3Options(url: string, s: S3Settings): Promise<import('./s
   return {
     endPoint: em[2],
     ca,
+    timeoutMs: s.timeoutMs,
     port,
     useSSL,
     region: s.region ?? (await env('FRCNN_S3_REGION')) ?? 'us-east-1',

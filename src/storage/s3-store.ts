@@ -7,7 +7,7 @@
  * InvalidAccessKeyId / SignatureDoesNotMatch / AccessDenied -> StoreAuthError, refused or
  * timed-out connections -> StoreUnreachableError. Secrets never appear in a message.
  */
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
@@ -42,6 +42,8 @@ export interface S3StoreOptions {
   ca?: string;
   /** Key prefix inside the bucket (no leading or trailing "/"). @default "" */
   prefix?: string;
+  /** A request whose connection is silent this long fails (ETIMEDOUT) instead of hanging. @default 120000 ms */
+  timeoutMs?: number;
 }
 
 /** Transient failures are retried this many times in all, with exponential backoff. */
@@ -49,6 +51,7 @@ const MAX_ATTEMPTS = 4;
 const INITIAL_BACKOFF_MS = 200;
 const BACKOFF_MULTIPLIER = 2;
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+const DEFAULT_TIMEOUT_MS = 120_000;
 /** Objects removed per DeleteObjects request (the S3 maximum). */
 const DELETE_BATCH = 1000;
 
@@ -76,7 +79,7 @@ export class S3ObjectStore implements ObjectStore {
     const port = opts.port ?? (opts.useSSL ? 443 : 80);
     this.endpoint = `${opts.useSSL ? 'https' : 'http'}://${opts.endPoint}:${port}`;
     this.location = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''} at ${this.endpoint}`;
-    this.agent = opts.useSSL ? new HttpsAgent({ keepAlive: true, ...(opts.ca ? { ca: opts.ca } : {}) }) : new HttpAgent({ keepAlive: true });
+    this.agent = makeAgent(opts.useSSL, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.ca);
     try {
       this.client = new Client({
         endPoint: opts.endPoint,
@@ -264,13 +267,40 @@ function isTransient(err: unknown): boolean {
   return /Retryable HTTP status: (5\d\d|429|408)/.test(e.message ?? '');
 }
 
-async function readAll(stream: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const c of stream) {
-    chunks.push(c as Buffer);
-    total += (c as Buffer).length;
+/**
+ * A keep-alive agent whose requests fail after `timeoutMs` of silence. minio-js sets no
+ * timeout on its requests, so without this a server that stops answering hangs a job forever.
+ * The timeout goes on each request (not the socket: the agent resets socket timeouts when it
+ * pools them); the request is destroyed with ETIMEDOUT and `call()` reports the endpoint.
+ */
+function makeAgent(useSSL: boolean, timeoutMs: number, ca: string | undefined): HttpAgent {
+  const agent: HttpAgent = useSSL ? new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}) }) : new HttpAgent({ keepAlive: true });
+  // addRequest is how every ClientRequest reaches an agent (Node's http, all versions).
+  const pool = agent as unknown as { addRequest(req: ClientRequest, options: unknown): void };
+  const add = pool.addRequest.bind(agent);
+  pool.addRequest = (req, options) => {
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no response for ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    add(req, options);
+  };
+  return agent;
+}
+
+/** Read a response body into one buffer (allocated once when the length is known). */
+async function readAll(stream: Readable & { headers?: Record<string, string | undefined> }): Promise<Uint8Array> {
+  const declared = Number(stream.headers?.['content-length']);
+  if (Number.isInteger(declared) && declared >= 0 && declared <= MAX_OBJECT_BYTES) {
+    const out = Buffer.allocUnsafe(declared);
+    let off = 0;
+    for await (const c of stream) {
+      const chunk = c as Buffer;
+      if (off + chunk.length > declared) throw new FrcnnError(`S3 response longer than its Content-Length (${declared})`);
+      chunk.copy(out, off);
+      off += chunk.length;
+    }
+    return new Uint8Array(out.buffer, out.byteOffset, off);
   }
-  const out = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  const out = Buffer.concat(chunks);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

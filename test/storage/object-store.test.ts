@@ -186,6 +186,22 @@ describe('s3 store errors', () => {
     await assert.rejects(openStore('s3://frcnn-test/x', { s3: { ...settings(), endpoint: `127.0.0.1:${port}` } }), named('StoreUnreachableError', /cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/));
   });
 
+  test('an endpoint that accepts connections but never answers times out instead of hanging', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((sock) => sockets.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as { port: number }).port;
+    const t0 = Date.now();
+    await assert.rejects(
+      openStore('s3://frcnn-test/x', { s3: { ...settings(), endpoint: `127.0.0.1:${port}`, timeoutMs: 300 } }),
+      named('StoreUnreachableError', /cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:\d+: ETIMEDOUT: no response for 300 ms/),
+    );
+    assert.ok(Date.now() - t0 < 5000);
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
   test('FRCNN_S3_* variables configure the store; bad URLs and missing settings are clear', async () => {
     const saved = { ...process.env };
     try {
