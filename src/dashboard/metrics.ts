@@ -156,7 +156,7 @@ export interface CoordinatorMetrics {
   readonly registry: Registry;
   /** frcnn_lease_expiries_total: leases that expired (worker stopped heartbeating). */
   readonly leaseExpiries: Counter;
-  /** frcnn_job_retries_total{kind}: retries by budget, `infrastructure` or `code`. */
+  /** frcnn_job_retries_total{kind}: retries by failure class (retry budget), `infrastructure` or `job`. */
   readonly jobRetries: Counter<'kind'>;
   /** frcnn_stage_duration_seconds{stage}: wall time of finished stage attempts. */
   readonly stageDuration: Histogram<'stage'>;
@@ -177,7 +177,7 @@ export function createCoordinatorMetrics(registry = new Registry()): Coordinator
     runningGpuJobs: registry.gauge('frcnn_running_gpu_jobs', 'Stage jobs running on a GPU worker.'),
     workers: registry.gauge('frcnn_workers', 'Workers registered with the coordinator.'),
     leaseExpiries: registry.counter('frcnn_lease_expiries_total', 'Job leases that expired because their worker stopped heartbeating.'),
-    jobRetries: registry.counter('frcnn_job_retries_total', 'Job retries, by retry budget (infrastructure or code).', ['kind']),
+    jobRetries: registry.counter('frcnn_job_retries_total', 'Job retries, by failure class (infrastructure or job).', ['kind']),
     stageDuration: registry.histogram('frcnn_stage_duration_seconds', 'Wall time of finished stage attempts.', ['stage'], STAGE_DURATION_BUCKETS_S),
     httpRequests: registry.counter('frcnn_http_requests_total', 'Dashboard HTTP requests by route and status code.', ['route', 'code']),
   };

@@ -7,15 +7,14 @@
  * as the paper's tables do); durations are milliseconds.
  */
 
-export type SweepId = string & { readonly __brand: 'SweepId' };
-export type TrialId = string & { readonly __brand: 'TrialId' };
-export type JobId = string & { readonly __brand: 'JobId' };
-export type WorkerId = string & { readonly __brand: 'WorkerId' };
+// Ids are the pipeline's branded ids, so values pass between coordinator and dashboard as they are.
+import { asJobId, asSweepId, asTrialId, asWorkerId, type JobId, type SweepId, type TrialId, type WorkerId } from '../pipeline/ids.ts';
 
-export const sweepId = (s: string): SweepId => s as SweepId;
-export const trialId = (s: string): TrialId => s as TrialId;
-export const jobId = (s: string): JobId => s as JobId;
-export const workerId = (s: string): WorkerId => s as WorkerId;
+export type { JobId, SweepId, TrialId, WorkerId };
+export const sweepId = asSweepId;
+export const trialId = asTrialId;
+export const jobId = asJobId;
+export const workerId = asWorkerId;
 
 /** Life cycle of a sweep, a trial or a job. */
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';

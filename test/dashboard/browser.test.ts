@@ -46,7 +46,9 @@ test('a finished sweep shows its trial table, and the page updates live', { skip
   assert.match(await page.locator('table.comparison tr.best').innerText(), /\[8, 16, 32\]\s+\[0\.5, 1, 2\]/);
   // The live script opened its event stream.
   await page.waitForSelector('body[data-live="on"]', { timeout: 10_000 });
-  await page.evaluate('window.__sameDocument = true');
+  await page.evaluate(() => {
+    (globalThis as Record<string, unknown>).__sameDocument = true;
+  });
 
   // The coordinator reports a new trial of this sweep, running.
   const id = sweepId('sw-anchors-8f3a');
@@ -57,13 +59,10 @@ test('a finished sweep shows its trial table, and the page updates live', { skip
 
   // ... and then finished: the row and the comparison table follow.
   source.putTrial(id, sampleTrial({ sweep: id, id: 't13', axes: { 'anchors.scales': [8, 16, 32], 'anchors.ratios': [0.5, 1, 2] }, repeat: 2, target: 0.7, start: NOW, status: 'succeeded', now: NOW }));
-  await page.waitForFunction(
-    `document.querySelector('#trials tbody tr[data-trial="t13"]')?.innerText.includes('succeeded')`,
-    undefined,
-    { timeout: 10_000 },
-  );
+  // (Selectors, not waitForFunction: the page's Content-Security-Policy forbids eval, as it should.)
+  await page.waitForSelector('#trials tbody tr[data-trial="t13"] .status-succeeded', { timeout: 10_000 });
   assert.match(await page.locator('table.comparison tr.best').innerText(), /\b3\b/, 'n = 3 for the best setting now');
-  assert.equal(await page.evaluate('window.__sameDocument'), true, 'updated without a reload');
+  assert.equal(await page.evaluate(() => (globalThis as Record<string, unknown>).__sameDocument), true, 'updated without a reload');
   assert.deepEqual(errors, []);
   await page.close();
 });
