@@ -80,15 +80,33 @@ export class FsObjectStore implements ObjectStore {
   async put(key: string, bytes: Uint8Array, opts?: PutOptions): Promise<ObjectInfo> {
     const path = this.path(key);
     const { info, file } = this.encode(key, bytes, opts);
-    await writeFileAtomic(path, file);
+    try {
+      await writeFileAtomic(path, file);
+    } catch (err) {
+      throw this.conflict(err, key);
+    }
     return info;
+  }
+
+  /**
+   * S3 can hold both `a` and `a/b`; a directory cannot. Name the clash instead of passing on
+   * ENOTDIR/EISDIR (keys are chosen by our own code, so this is a naming bug to fix).
+   */
+  private conflict(err: unknown, key: string): unknown {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') {
+      return new FrcnnError(`${this.location}: key ${key} clashes with an existing key that is a prefix of it, or that it is a prefix of (the fs store cannot hold both "a" and "a/b")`, { cause: err });
+    }
+    return err;
   }
 
   async putIfAbsent(key: string, bytes: Uint8Array, opts?: PutOptions): Promise<boolean> {
     const path = this.path(key);
     const { file } = this.encode(key, bytes, opts);
     const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((err) => {
+      throw this.conflict(err, key);
+    });
     const tmp = join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
     await writeFileAtomic(tmp, file);
     try {

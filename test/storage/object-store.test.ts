@@ -147,6 +147,9 @@ test('fs store: temp files of interrupted writes are never listed or read', asyn
   await writeFile(join(store.location, 'd', '.tmp-real.abc123'), 'half');
   assert.deepEqual((await listAll(store, '')).map((o) => o.key), ['d/real']);
   await assert.rejects(store.get('d/.tmp-real.abc123'), named('InvalidKeyError', /hidden segment/));
+  // A key and a key below it cannot coexist on a file system: the clash is named.
+  await assert.rejects(store.put('d/real/below', new Uint8Array(1)), /key d\/real\/below clashes/);
+  await assert.rejects(store.put('d', new Uint8Array(1)), /key d clashes/);
   // A file dropped in by hand is refused with its path, not returned as data.
   await writeFile(join(store.location, 'd', 'foreign'), 'not ours');
   await assert.rejects(store.get('d/foreign'), named('CorruptFileError', /d\/foreign: not an frcnn object file/));
