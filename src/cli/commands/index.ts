@@ -8,7 +8,8 @@ import { register as dataset } from './dataset.ts';
 import { register as store } from './store.ts';
 import { register as evalCommand } from './eval.ts';
 import { register as report } from './report.ts';
+import { register as orchestration } from './orchestration.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report];
+export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report, orchestration];

@@ -1,0 +1,49 @@
+/** The body of `frcnn coordinator`: state, service, gRPC server, dashboard, graceful stop. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { envSync } from '../../config/env.ts';
+import { logger } from '../../util/log.ts';
+
+export interface CoordinatorFlags {
+  host: string;
+  port?: number;
+  state?: string;
+  nats?: string;
+  httpPort?: number;
+  leaseTtlMs?: number;
+  maxTrials?: number;
+}
+
+/** The dashboard (src/dashboard/server.ts, another module) is mounted when this build has it. */
+const DASHBOARD = fileURLToPath(new URL('../../dashboard/server.ts', import.meta.url));
+
+export async function runCoordinatorCommand(flags: CoordinatorFlags): Promise<void> {
+  const { openState } = await import('../../bus/open.ts');
+  const { Coordinator } = await import('../service.ts');
+  const { startCoordinatorServer } = await import('../grpc/server.ts');
+  const { securityFromEnv } = await import('../grpc/security.ts');
+  const log = logger('coordinator');
+  const stateUrl = flags.state ?? envSync('FRCNN_STATE')!;
+  const state = await openState(stateUrl, { natsUrl: flags.nats ?? envSync('FRCNN_NATS_URL') });
+  const coordinator = await Coordinator.open({ store: state.store, bus: state.bus, leaseTtlMs: flags.leaseTtlMs, maxTrialsPerSweep: flags.maxTrials });
+  const server = await startCoordinatorServer(coordinator, { host: flags.host, port: flags.port ?? Number(envSync('FRCNN_GRPC_PORT')), ...(await securityFromEnv()) });
+  let dashboard: { close(): Promise<void> } | undefined;
+  const httpPort = flags.httpPort ?? Number(envSync('FRCNN_HTTP_PORT'));
+  if (httpPort >= 0 && existsSync(DASHBOARD)) {
+    const mod = (await import(pathToFileURL(DASHBOARD).href)) as { startDashboard?: (c: unknown, o: { port: number }) => Promise<{ close(): Promise<void> }> };
+    if (mod.startDashboard) dashboard = await mod.startDashboard(coordinator, { port: httpPort });
+  }
+  process.stdout.write(`coordinator listening on ${server.address} (state ${state.store.location}, events ${state.bus.location})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      log.info({ signal: sig }, 'stopping');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await server.close();
+  await dashboard?.close();
+  await coordinator.close();
+  await state.close();
+}
