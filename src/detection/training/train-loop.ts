@@ -1,0 +1,119 @@
+/**
+ * Approximate joint training (`frcnn train --mode end2end`): one image per iteration drawn by
+ * a shuffling, flipping stream; RPN and head losses summed and back-propagated together, the
+ * proposals treated as constants. Progress shows the loss terms and the rate; checkpoints go
+ * to `checkpoint` every N iterations and to `final` at the end; a NaN/Inf loss stops the run
+ * with the last good checkpoint left in place.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { prepareImageBlob } from '../../data/blob.ts';
+import { ImageCache } from '../../data/image-cache.ts';
+import { TrainingImageStream } from '../../data/training-stream.ts';
+import type { DetectionDataset, ImageEntry } from '../../data/types.ts';
+import { InputError } from '../../util/errors.ts';
+import { createProgress, type ProgressOptions } from '../../util/progress.ts';
+import { Rng } from '../../util/rng.ts';
+import type { FasterRCNN } from '../faster-rcnn.ts';
+import { saveCheckpoint, type LoadedCheckpoint, type TrainingPosition } from './checkpoint.ts';
+import type { SgdOptions } from './sgd.ts';
+import { DetectorTrainer, NonFiniteLossError, type StepResult } from './trainer.ts';
+
+export interface JointTrainingOptions {
+  model: FasterRCNN;
+  dataset: DetectionDataset;
+  /** Training split (py-faster-rcnn trains on trainval). */
+  split: string;
+  sgd: SgdOptions;
+  /** Total iterations (one image each). */
+  maxIters: number;
+  seed: number;
+  /** Add mirrored images (py-faster-rcnn TRAIN.USE_FLIPPED). @default true */
+  flipped?: boolean;
+  /** Save a resumable checkpoint every N iterations (0: only at the end). */
+  checkpointEvery: number;
+  /** Where checkpoints go: `checkpoint` (resumable, overwritten) and `final`. */
+  handlers: { checkpoint: () => tf.io.IOHandler; final: () => tf.io.IOHandler };
+  /** Names the resumable checkpoint in error messages. */
+  checkpointWhere?: string;
+  /** Continue from this checkpoint (its model weights must already be in `model`). */
+  resume?: LoadedCheckpoint;
+  progress?: ProgressOptions['mode'];
+  /** Called after every step (tests, logging). */
+  onStep?: (step: StepResult) => void;
+}
+
+export interface JointTrainingResult {
+  iterations: number;
+  seconds: number;
+  /** Mean of each loss term over the last 20 iterations. */
+  finalLosses: Record<string, number>;
+}
+
+/** Training images of `split`: entries with at least one non-difficult object. */
+export function trainingEntries(dataset: DetectionDataset, split: string): ImageEntry[] {
+  const entries = dataset.split(split).filter((e) => e.objects.some((o) => !o.difficult));
+  if (entries.length === 0) throw new InputError(`${dataset.source} split ${split}`, 'no training images with objects');
+  return entries;
+}
+
+export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrainingResult> {
+  const { model, dataset, maxIters } = opts;
+  const entries = trainingEntries(dataset, opts.split);
+  const resume = opts.resume?.metadata.training;
+  const stream = resume?.stream ? TrainingImageStream.restore(entries, resume.stream) : new TrainingImageStream(entries, { flipped: opts.flipped ?? true, rng: new Rng(opts.seed + 1) });
+  const rng = new Rng(resume ? resume.rng : opts.seed + 2);
+  const trainer = new DetectorTrainer(model, opts.sgd, rng, resume?.iteration ?? 0);
+  if (opts.resume) trainer.optimizer.setState(opts.resume.slots, trainer.trainableParams);
+  const cache = new ImageCache();
+  const cfg = model.config;
+  const position = (): TrainingPosition => ({ iteration: trainer.iteration, rng: rng.state(), stream: stream.state(), sgd: opts.sgd, maxIters, seed: opts.seed });
+
+  const progress = createProgress({ label: 'train', total: maxIters, unit: 'it', mode: opts.progress });
+  const recent: StepResult[] = [];
+  const start = performance.now();
+  const startIter = trainer.iteration;
+  let lastSaved = opts.resume ? startIter : -1;
+  try {
+    while (trainer.iteration < maxIters) {
+      const sample = stream.next();
+      const blob = await prepareImageBlob(sample.entry, cfg.classes, { targetSize: cfg.imageTargetSize, maxSize: cfg.imageMaxSize, flip: sample.flip, cache });
+      const step = trainer.trainStep(blob, { rpn: true, head: true });
+      recent.push(step);
+      if (recent.length > 20) recent.shift();
+      opts.onStep?.(step);
+      const mean = meanLosses(recent);
+      progress.update(trainer.iteration, {
+        loss: mean.total,
+        rpn_cls: mean.rpnCls ?? 0,
+        rpn_box: mean.rpnBox ?? 0,
+        cls: mean.cls ?? 0,
+        box: mean.box ?? 0,
+        lr: step.lr,
+      });
+      if (opts.checkpointEvery > 0 && trainer.iteration % opts.checkpointEvery === 0 && trainer.iteration < maxIters) {
+        await saveCheckpoint(opts.handlers.checkpoint(), model, { optimizer: trainer.optimizer, training: position() });
+        lastSaved = trainer.iteration;
+      }
+    }
+    await saveCheckpoint(opts.handlers.final(), model, { optimizer: trainer.optimizer, training: position() });
+  } catch (err) {
+    if (err instanceof NonFiniteLossError) {
+      const where = opts.checkpointWhere ?? 'the checkpoint';
+      const kept = lastSaved >= 0 ? `the last good checkpoint is ${where} (iteration ${lastSaved})` : 'no checkpoint was saved yet';
+      throw new NonFiniteLossError(err.iteration, err.term, err.value, kept);
+    }
+    throw err;
+  } finally {
+    progress.stop();
+    trainer.dispose();
+  }
+  return { iterations: trainer.iteration - startIter, seconds: (performance.now() - start) / 1000, finalLosses: meanLosses(recent) };
+}
+
+function meanLosses(steps: readonly StepResult[]): Record<string, number> & { total: number } {
+  const sums: Record<string, number> = {};
+  for (const s of steps) for (const [k, v] of Object.entries(s.losses)) sums[k] = (sums[k] ?? 0) + (v ?? 0);
+  const out: Record<string, number> = { total: 0 };
+  for (const [k, v] of Object.entries(sums)) out[k] = v / Math.max(steps.length, 1);
+  return out as Record<string, number> & { total: number };
+}

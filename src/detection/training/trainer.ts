@@ -1,0 +1,107 @@
+/**
+ * One optimisation step of a detector on one image: losses, gradients of the trainable
+ * (non-frozen) parameters, a NaN/Inf check, then the SGD update. The step is parameterised
+ * by what it trains (`{rpn, head, proposals?}`) so approximate joint training and the
+ * alternating stages share it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageBlob } from '../../data/types.ts';
+import { FrcnnError } from '../../util/errors.ts';
+import type { Rng } from '../../util/rng.ts';
+import { LOSS_TERMS, type FasterRCNN, type LossTerm, type StageTimings, type TrainTargets } from '../faster-rcnn.ts';
+import type { ParamInfo } from '../params.ts';
+import { learningRateAt, MomentumSgd, type SgdOptions } from './sgd.ts';
+
+/** A loss that became NaN or infinite. The weights are left as they were before the step. */
+export class NonFiniteLossError extends FrcnnError {
+  constructor(
+    readonly iteration: number,
+    readonly term: string,
+    readonly value: number,
+    /** What is left to resume from, for the message. */
+    kept = 'the weights are those before this step',
+  ) {
+    super(`loss term ${term} is ${value} at iteration ${iteration + 1}; stopping (${kept})`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+export type LossValues = Partial<Record<LossTerm, number>> & { total: number };
+
+export interface StepResult {
+  iteration: number;
+  lr: number;
+  losses: LossValues;
+  /** Forward stage timings plus the backward pass and update, in ms. */
+  timings: StageTimings & { backward: number };
+}
+
+export class DetectorTrainer {
+  readonly optimizer: MomentumSgd;
+  private trainable: ParamInfo[];
+  /** Iterations completed. */
+  iteration: number;
+
+  constructor(
+    readonly model: FasterRCNN,
+    sgd: SgdOptions,
+    /** Draws anchor/RoI samples and dropout masks. */
+    readonly rng: Rng,
+    startIteration = 0,
+  ) {
+    this.optimizer = new MomentumSgd(sgd);
+    this.trainable = model.params.trainable(model.config.freeze);
+    this.iteration = startIteration;
+  }
+
+  /** Parameters this trainer updates (the model's minus its frozen layers). */
+  get trainableParams(): readonly ParamInfo[] {
+    return this.trainable;
+  }
+
+  /** Re-reads the frozen set (after changing `model.config.freeze`). */
+  refreshTrainable(): void {
+    this.trainable = this.model.params.trainable(this.model.config.freeze);
+  }
+
+  trainStep(blob: ImageBlob, targets: TrainTargets = { rpn: true, head: true }): StepResult {
+    const iteration = this.iteration;
+    const lr = learningRateAt(this.optimizer.opts, iteration);
+    const timings = { conv: 0, proposal: 0, region: 0, backward: 0 };
+    const losses: LossValues = { total: 0 };
+    const vars = this.trainable.map((p) => p.variable);
+    let forwardEnd = 0;
+    const { value, grads } = tf.variableGrads(() => {
+      const l = this.model.losses(blob, targets, this.rng, timings);
+      for (const k of LOSS_TERMS) {
+        const t = l[k];
+        if (t) losses[k] = t.dataSync()[0];
+      }
+      forwardEnd = performance.now();
+      return l.total;
+    }, vars);
+    try {
+      losses.total = value.dataSync()[0];
+      for (const k of [...LOSS_TERMS, 'total'] as const) {
+        const v = losses[k];
+        if (v !== undefined && !Number.isFinite(v)) throw new NonFiniteLossError(iteration, k, v);
+      }
+      const byParam: tf.NamedTensorMap = {};
+      for (const p of this.trainable) {
+        const g = grads[p.variable.name];
+        if (g) byParam[p.name] = g;
+      }
+      this.optimizer.apply(this.trainable, byParam, lr);
+    } finally {
+      value.dispose();
+      tf.dispose(grads);
+    }
+    timings.backward = performance.now() - forwardEnd;
+    this.iteration++;
+    return { iteration, lr, losses, timings };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
