@@ -16,8 +16,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { env, envSync } from '../config/env.ts';
+import type { Coordinator } from '../coordinator/index.ts';
 import { logger } from '../util/log.ts';
 import { comparisonTable } from './comparison.ts';
+import { coordinatorSource, recordCoordinatorMetrics } from './coordinator-source.ts';
 import { layout, LIVE_SCRIPT, STYLESHEET, type Page } from './layout.ts';
 import { createCoordinatorMetrics, PROMETHEUS_CONTENT_TYPE, type CoordinatorMetrics } from './metrics.ts';
 import type { DashboardSource } from './source.ts';
@@ -31,10 +35,16 @@ export interface DashboardOptions {
   port: number;
   /** @default '0.0.0.0' */
   host?: string;
-  /** Bearer token required on mutating routes; unset = open (embedded, single-user mode). Never logged. */
+  /**
+   * Bearer token required on mutating routes. Never logged.
+   * @default FRCNN_TOKEN (or the file named by FRCNN_TOKEN_FILE); none = open (single-user mode)
+   */
   token?: string;
-  /** PEM contents: serve HTTPS. */
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * PEM contents: serve HTTPS; `false` for plain HTTP.
+   * @default the files named by FRCNN_TLS_CERT and FRCNN_TLS_KEY when both are set
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer } | false;
   /** Shared with the coordinator, which pushes lease expiries, retries and stage durations into it. */
   metrics?: CoordinatorMetrics;
   /** Largest accepted request body. @default 65536 bytes */
@@ -113,14 +123,35 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), headers);
 }
 
-export async function startDashboard(source: DashboardSource, options: DashboardOptions): Promise<DashboardServer> {
+function isDashboardSource(x: DashboardSource | Coordinator): x is DashboardSource {
+  return typeof (x as Partial<DashboardSource>).stats === 'function';
+}
+
+/** TLS from FRCNN_TLS_CERT/FRCNN_TLS_KEY, as the gRPC server reads them. */
+async function tlsFromEnv(): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  const cert = envSync('FRCNN_TLS_CERT');
+  const key = envSync('FRCNN_TLS_KEY');
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new Error('TLS needs both FRCNN_TLS_CERT and FRCNN_TLS_KEY');
+  return { cert: await readFile(cert), key: await readFile(key) };
+}
+
+/**
+ * Serves the dashboard for a `DashboardSource`, or directly for a `Coordinator` (adapted by
+ * ./coordinator-source.ts, its events feeding the lease, retry and duration metrics).
+ */
+export async function startDashboard(from: DashboardSource | Coordinator, options: DashboardOptions): Promise<DashboardServer> {
   const log = logger('dashboard');
   const metrics = options.metrics ?? createCoordinatorMetrics();
+  const source = isDashboardSource(from) ? from : coordinatorSource(from);
+  const stopRecording = isDashboardSource(from) ? undefined : recordCoordinatorMetrics(from, metrics);
+  const tls = options.tls === false ? undefined : (options.tls ?? (await tlsFromEnv()));
+  const configuredToken = options.token ?? (await env('FRCNN_TOKEN'));
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxUrl = options.maxUrlBytes ?? DEFAULT_MAX_URL_BYTES;
   const maxClients = options.maxEventClients ?? DEFAULT_MAX_EVENT_CLIENTS;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  const token = options.token && options.token.length > 0 ? options.token : undefined;
+  const token = configuredToken && configuredToken.length > 0 ? configuredToken : undefined;
 
   metrics.registry.onCollect(async () => {
     const stats = await source.stats();
@@ -287,8 +318,8 @@ export async function startDashboard(source: DashboardSource, options: Dashboard
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
-  const server: Server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, maxHeaderSize: MAX_HEADER_BYTES }, listener)
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key, maxHeaderSize: MAX_HEADER_BYTES }, listener)
     : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, listener);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -302,8 +333,8 @@ export async function startDashboard(source: DashboardSource, options: Dashboard
   });
   const port = (server.address() as AddressInfo).port;
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const url = `${options.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  log.info({ port, tls: Boolean(options.tls), auth: token ? 'bearer' : 'none' }, 'dashboard listening');
+  const url = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  log.info({ port, tls: Boolean(tls), auth: token ? 'bearer' : 'none' }, 'dashboard listening');
 
   return {
     port,
@@ -311,6 +342,7 @@ export async function startDashboard(source: DashboardSource, options: Dashboard
     metrics,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        stopRecording?.();
         for (const s of streams) s.end();
         streams.clear();
         server.close((err) => (err ? reject(err) : resolve()));
