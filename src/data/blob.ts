@@ -5,7 +5,7 @@
  */
 import { InputError } from '../util/errors.ts';
 import { flipBoxes, flipImageHwc } from './flip.ts';
-import { decodeImage } from './image-io.ts';
+import { decodeImage, decodeImageBytes } from './image-io.ts';
 import type { ImageCache } from './image-cache.ts';
 import { computeScale, resizeBilinear, scaledSize } from './resize.ts';
 import type { ImageBlob, ImageEntry } from './types.ts';
@@ -29,6 +29,11 @@ export interface PrepareOptions {
   keepDifficult?: boolean;
   /** Reuse decoded + resized pixels across epochs. The returned `pixels` may then be shared: treat them as read-only. */
   cache?: ImageCache;
+  /**
+   * Reads an image's bytes when `entry.file` is not a local path (e.g. an object-store key).
+   * @default the local file system
+   */
+  readImage?: (file: string) => Promise<Uint8Array>;
 }
 
 /** Cache key: everything the pixels depend on. */
@@ -74,7 +79,7 @@ export async function prepareImageBlob(entry: ImageEntry, classes: readonly stri
   const key = opts.cache ? cacheKey(entry, opts, means) : '';
   let pixels = opts.cache?.get(key);
   if (!pixels) {
-    const img = await decodeImage(entry.file);
+    const img = opts.readImage ? decodeImageBytes(await opts.readImage(entry.file), entry.file) : await decodeImage(entry.file);
     if (img.width !== entry.width || img.height !== entry.height) {
       throw new InputError(entry.file, `image is ${img.width}x${img.height} but its annotation says ${entry.width}x${entry.height}`);
     }

@@ -109,10 +109,13 @@ export async function generateShapesDataset(opts: ShapesDatasetOptions): Promise
   if (format !== 'jpg' && format !== 'png') throw new RangeError(`generateShapesDataset: format must be "jpg" or "png", got ${JSON.stringify(format)}`);
   if (train + test === 0) throw new RangeError('generateShapesDataset: nothing to generate (train + test = 0)');
   const render: ShapesRenderOptions = { ...defaultRenderOptions(width, height), ...opts.render };
-  if (!(render.minObjects >= 1 && render.maxObjects >= render.minObjects)) throw new RangeError('generateShapesDataset: need 1 <= minObjects <= maxObjects');
-  if (!(render.minSide >= 4 && render.maxSide >= render.minSide && render.maxSide <= Math.min(width, height))) {
-    throw new RangeError(`generateShapesDataset: need 4 <= minSide <= maxSide <= ${Math.min(width, height)}`);
+  if (!(Number.isInteger(render.minObjects) && Number.isInteger(render.maxObjects) && render.minObjects >= 1 && render.maxObjects >= render.minObjects)) {
+    throw new RangeError(`generateShapesDataset: objects need integers 1 <= min <= max, got ${render.minObjects}-${render.maxObjects}`);
   }
+  if (!(render.minSide >= 4 && render.maxSide >= render.minSide && render.maxSide <= Math.min(width, height))) {
+    throw new RangeError(`generateShapesDataset: sides need 4 <= min <= max <= ${Math.min(width, height)}, got ${render.minSide}-${render.maxSide}`);
+  }
+  if (!(render.minNoise >= 0 && render.maxNoise >= render.minNoise)) throw new RangeError('generateShapesDataset: noise needs 0 <= min <= max');
 
   const out = opts.out;
   await prepareOut(out);

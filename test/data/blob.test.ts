@@ -91,3 +91,17 @@ test('hasTrainingTargets ignores crowd and (unless kept) difficult objects', () 
   assert.equal(hasTrainingTargets({ ...base, objects: [{ ...obj, difficult: true }] }), false);
   assert.equal(hasTrainingTargets({ ...base, objects: [{ ...obj, difficult: true }] }, true), true);
 });
+
+test('readImage lets images come from elsewhere than the file system (e.g. an object store)', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const entry = { ...(await imgA()), file: 'datasets/voc-mini/JPEGImages/img_a.png' };
+  const requested: string[] = [];
+  const readImage = async (key: string) => {
+    requested.push(key);
+    return readFile(new URL('../fixtures/data/voc-mini/JPEGImages/img_a.png', import.meta.url));
+  };
+  const blob = await prepareImageBlob(entry, VOC_CLASSES, { targetSize: 16, maxSize: 100, flip: false, readImage });
+  assert.deepEqual(requested, ['datasets/voc-mini/JPEGImages/img_a.png']);
+  close(pixel(blob.pixels, 24, 0, 0), [200 - M0, -M1, -M2]);
+  await assert.rejects(prepareImageBlob(entry, VOC_CLASSES, { targetSize: 16, maxSize: 100, flip: false }), /datasets\/voc-mini\/JPEGImages\/img_a\.png: image file not found/);
+});

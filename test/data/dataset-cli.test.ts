@@ -63,3 +63,25 @@ test('frcnn dataset preview writes a PNG contact sheet', async () => {
   const img = await decodeImage(out);
   assert.deepEqual([img.width, img.height], [32, 64]);
 });
+
+test('frcnn dataset shapes --objects/--sides/--noise shape the generator', async () => {
+  const out = join(await mkdtemp(join(tmpdir(), 'frcnn-cli-')), 'shapes');
+  const r = run('dataset', 'shapes', '--out', out, '--train', '5', '--test', '0', '--size', '96', '--objects', '3', '--sides', '20-30', '--noise', '0-0');
+  assert.equal(r.status, 0, r.stderr);
+  const { loadVocDataset } = await import('../../src/data/voc.ts');
+  for (const e of (await loadVocDataset(out)).split('train')) {
+    assert.ok(e.objects.length >= 1 && e.objects.length <= 3);
+    for (const o of e.objects) {
+      const side = Math.sqrt((o.box[2] - o.box[0] + 1) * (o.box[3] - o.box[1] + 1));
+      assert.ok(side >= 19 && side <= 31, `side ${side}`);
+    }
+  }
+  const meta = JSON.parse(await (await import('node:fs/promises')).readFile(join(out, 'dataset.json'), 'utf8'));
+  assert.deepEqual([meta.render.minObjects, meta.render.maxObjects, meta.render.minSide, meta.render.maxSide, meta.render.maxNoise], [3, 3, 20, 30, 0]);
+  const bad = run('dataset', 'shapes', '--out', out, '--sides', '50-10');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--sides: expected a range like 1-4/);
+  const big = run('dataset', 'shapes', '--out', join(out, 'x'), '--size', '64', '--sides', '10-100');
+  assert.equal(big.status, 2);
+  assert.match(big.stderr, /sides need 4 <= min <= max <= 64, got 10-100/);
+});

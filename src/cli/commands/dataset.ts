@@ -18,6 +18,9 @@ interface ShapesFlags {
   seed: number;
   format: string;
   quality: number;
+  objects?: [number, number];
+  sides?: [number, number];
+  noise?: [number, number];
   json?: boolean;
 }
 
@@ -35,6 +38,18 @@ interface InfoFlags {
   split?: string[];
   skipBroken?: boolean;
   json?: boolean;
+}
+
+/** "A-B" (or "A") → [A, B], numbers, A <= B. */
+function parseRange(flag: string, integer: boolean): (v: string) => [number, number] {
+  return (v) => {
+    const parts = v.split('-').map((p) => Number(p.trim()));
+    const [a, b] = parts.length === 1 ? [parts[0], parts[0]] : parts;
+    if (parts.length > 2 || !Number.isFinite(a) || !Number.isFinite(b) || a > b || (integer && !(Number.isInteger(a) && Number.isInteger(b)))) {
+      throw new UsageError(`${flag}: expected a range like 1-4 (low <= high${integer ? ', integers' : ''}), got ${JSON.stringify(v)}`);
+    }
+    return [a, b];
+  };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -73,6 +88,9 @@ export function register(program: Command): void {
     .option('--seed <s>', 'random seed: the same seed and options give the same files', parseIntOption('--seed'), 1)
     .option('--format <fmt>', 'image format: jpg or png', 'jpg')
     .option('--quality <q>', 'JPEG quality, 1..100', parseIntOption('--quality'), 90)
+    .option('--objects <min-max>', 'objects per image (default 1-4)', parseRange('--objects', true))
+    .option('--sides <min-max>', 'object size in pixels, sqrt(width × height) (default 24-128 at 256 px, scaled with the image)', parseRange('--sides', true))
+    .option('--noise <min-max>', 'pixel noise standard deviation, 0..255 scale (default 3-14)', parseRange('--noise', false))
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ShapesFlags) => {
       if (flags.format !== 'jpg' && flags.format !== 'png') throw new UsageError(`--format: expected jpg or png, got ${JSON.stringify(flags.format)}`);
@@ -90,6 +108,11 @@ export function register(program: Command): void {
           seed: flags.seed,
           format: flags.format,
           quality: flags.quality,
+          render: {
+            ...(flags.objects ? { minObjects: flags.objects[0], maxObjects: flags.objects[1] } : {}),
+            ...(flags.sides ? { minSide: flags.sides[0], maxSide: flags.sides[1] } : {}),
+            ...(flags.noise ? { minNoise: flags.noise[0], maxNoise: flags.noise[1] } : {}),
+          },
           progress: true,
         });
       } catch (err) {
