@@ -57,6 +57,7 @@ const DELETE_BATCH = 1000;
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
 const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout']);
+const TLS_TRUST = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 const AUTH = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'AuthorizationHeaderMalformed', 'InvalidToken', 'ExpiredToken']);
 
 interface S3ErrorLike {
@@ -102,14 +103,15 @@ export class S3ObjectStore implements ObjectStore {
    * with one GET of a key that does not exist (its error body says which of these failed).
    */
   async verify(): Promise<void> {
-    try {
-      const res = await this.client.getObject(this.bucket, this.full('frcnn-probe-') + Date.now());
-      res.resume();
-    } catch (err) {
-      const code = (err as S3ErrorLike).code;
-      if (code === 'NoSuchKey' || code === 'NotFound') return;
-      throw this.mapError(err, 'verify', undefined);
-    }
+    await this.call('verify', undefined, async () => {
+      try {
+        const res = await this.client.getObject(this.bucket, this.full('frcnn-probe-') + Date.now());
+        res.resume();
+      } catch (err) {
+        const code = (err as S3ErrorLike).code;
+        if (code !== 'NoSuchKey' && code !== 'NotFound') throw err;
+      }
+    });
   }
 
   private full(key: string): string {
@@ -124,6 +126,9 @@ export class S3ObjectStore implements ObjectStore {
     if (code === 'NoSuchBucket') return new BucketNotFoundError(this.bucket, this.endpoint, { cause: err });
     if (AUTH.has(code)) return new StoreAuthError(this.endpoint, `${detail} (bucket ${this.bucket})`, { cause: err });
     if (UNREACHABLE.has(code)) return new StoreUnreachableError(this.endpoint, detail, { cause: err });
+    if (TLS_TRUST.has(code)) {
+      return new StoreUnreachableError(this.endpoint, `${detail}: the server's TLS certificate is not trusted; give its CA (openStore s3.caFile, or NODE_EXTRA_CA_CERTS)`, { cause: err });
+    }
     if (key !== undefined && (code === 'NoSuchKey' || code === 'NotFound')) return new ObjectNotFoundError(key, this.location, { cause: err });
     return new FrcnnError(`S3 ${op}${key ? ` ${key}` : ''} failed at ${this.location}: ${detail}`, { cause: err });
   }

@@ -205,6 +205,22 @@ describe('s3 store errors', () => {
     await new Promise<void>((r) => silent.close(() => r()));
   });
 
+  test('TLS endpoints: verified against the given CA; an untrusted certificate is a clear error', async () => {
+    const tls = await startS3Server({ tls: true, buckets: ['secure'] });
+    try {
+      const creds = { endpoint: `127.0.0.1:${tls.port}`, useSSL: true, accessKey: tls.accessKey, secretKey: tls.secretKey };
+      const store = await openStore('s3://secure/p', { s3: { ...creds, caFile: tls.caFile } });
+      assert.match(store.location, /^s3:\/\/secure\/p at https:\/\/127\.0\.0\.1:\d+$/);
+      await store.put('k', new Uint8Array([7, 7]));
+      assert.deepEqual(await store.get('k'), new Uint8Array([7, 7]));
+      await store.close();
+      await assert.rejects(openStore('s3://secure/p', { s3: creds }), named('StoreUnreachableError', /TLS certificate is not trusted; give its CA/));
+      await assert.rejects(openStore('s3://secure/p', { s3: { ...creds, caFile: '/nonexistent/ca.pem' } }), named('InputError', /\/nonexistent\/ca\.pem: cannot read the S3 CA file/));
+    } finally {
+      await tls.stop();
+    }
+  });
+
   test('FRCNN_S3_* variables configure the store; bad URLs and missing settings are clear', async () => {
     const saved = { ...process.env };
     try {

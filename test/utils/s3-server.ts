@@ -23,10 +23,15 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
 
 export interface S3TestServer {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or `https://...` with `tls` */
   endpoint: string;
+  useSSL: boolean;
+  /** With `tls`: the PEM file of the CA that signed the server's certificate. */
+  caFile?: string;
   host: string;
   port: number;
   region: string;
@@ -46,12 +51,15 @@ export interface StartS3ServerOptions {
   /** Buckets to create before the server starts answering. */
   buckets?: string[];
   region?: string;
+  /** Serve HTTPS with the test certificate in test/storage/fixtures/tls (CA: `caFile`). @default false */
+  tls?: boolean;
   /** How long to wait for the server to answer. @default 20000 ms */
   startTimeoutMs?: number;
 }
 
 interface ChildConfig {
   dataDir: string;
+  tls?: { key: string; cert: string };
   accessKey: string;
   secretKey: string;
   region: string;
@@ -59,6 +67,7 @@ interface ChildConfig {
 }
 
 const SELF = fileURLToPath(import.meta.url);
+const TLS_DIR = fileURLToPath(new URL('../storage/fixtures/tls/', import.meta.url));
 const SERVE_FLAG = '--frcnn-s3-serve';
 
 export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3TestServer> {
@@ -69,7 +78,9 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
     secretKey: randomBytes(20).toString('base64url'),
     region: opts.region ?? 'us-east-1',
     buckets: opts.buckets ?? [],
+    tls: opts.tls ? { key: join(TLS_DIR, 'server-key.pem'), cert: join(TLS_DIR, 'server.pem') } : undefined,
   };
+  const caFile = opts.tls ? join(TLS_DIR, 'ca.pem') : undefined;
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELF, SERVE_FLAG], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, FRCNN_S3_CHILD_CONFIG: JSON.stringify(cfg) },
@@ -86,7 +97,7 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
   let port: number;
   try {
     port = await readPort(child, opts.startTimeoutMs ?? 20000, () => stderr);
-    await waitUntilAnswers('127.0.0.1', port, opts.startTimeoutMs ?? 20000);
+    await waitUntilAnswers('127.0.0.1', port, opts.startTimeoutMs ?? 20000, caFile);
   } catch (err) {
     killChild();
     process.removeListener('exit', killChild);
@@ -94,9 +105,12 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
     throw err;
   }
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const useSSL = Boolean(opts.tls);
+  const endpoint = `${useSSL ? 'https' : 'http'}://127.0.0.1:${port}`;
   const server: S3TestServer = {
     endpoint,
+    useSSL,
+    caFile,
     host: '127.0.0.1',
     port,
     region: cfg.region,
@@ -105,14 +119,23 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
     dataDir,
     async createBucket(name) {
       const { Client } = await import('minio');
-      const c = new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: cfg.accessKey, secretKey: cfg.secretKey, region: cfg.region });
+      const { Agent } = await import('node:https');
+      const c = new Client({
+        endPoint: '127.0.0.1',
+        port,
+        useSSL,
+        accessKey: cfg.accessKey,
+        secretKey: cfg.secretKey,
+        region: cfg.region,
+        ...(caFile ? { transportAgent: new Agent({ ca: readFileSync(caFile) }) } : {}),
+      });
       await c.makeBucket(name, cfg.region);
     },
     env(bucket, prefix = '') {
       return {
         FRCNN_STORE: `s3://${bucket}${prefix ? `/${prefix}` : ''}`,
         FRCNN_S3_ENDPOINT: `127.0.0.1:${port}`,
-        FRCNN_S3_USE_SSL: 'false',
+        FRCNN_S3_USE_SSL: String(useSSL),
         FRCNN_S3_REGION: cfg.region,
         FRCNN_S3_ACCESS_KEY: cfg.accessKey,
         FRCNN_S3_SECRET_KEY: cfg.secretKey,
@@ -154,11 +177,13 @@ function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string):
 }
 
 /** Poll with an anonymous GET until the server answers (with anything: 403 is expected). */
-async function waitUntilAnswers(host: string, port: number, timeoutMs: number): Promise<void> {
+async function waitUntilAnswers(host: string, port: number, timeoutMs: number, caFile?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const ca = caFile ? readFileSync(caFile) : undefined;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const req = request({ host, port, path: '/', method: 'GET', timeout: 1000 }, (res) => {
+      const send = ca ? httpsRequest : request;
+      const req = send({ host, port, path: '/', method: 'GET', timeout: 1000, ...(ca ? { ca } : {}) }, (res) => {
         res.resume();
         resolve(true);
       });
@@ -258,6 +283,7 @@ async function serve(): Promise<void> {
     directory: cfg.dataDir,
     vhostBuckets: false,
     configureBuckets: cfg.buckets.map((name) => ({ name })),
+    ...(cfg.tls ? { key: readFileSync(cfg.tls.key), cert: readFileSync(cfg.tls.cert) } : {}),
   });
   // Runs before every s3rver middleware; s3rver's error handler turns S3Error into the XML body.
   server.middleware.unshift(async (ctx: { method: string; req: SigCheckRequest }, next: () => Promise<void>) => {
