@@ -91,7 +91,11 @@ export async function prepareImageBlob(entry: ImageEntry, classes: readonly stri
       centred[i + 1] = src[i + 1] - means[1];
       centred[i + 2] = src[i + 2] - means[2];
     }
-    pixels = resizeBilinear(centred, img.width, img.height, size.width, size.height, { scaleX: scale, scaleY: scale });
+    // At scale 1 every tap weight is 0 (cv2 copies too): skip the arithmetic.
+    pixels =
+      scale === 1 && size.width === img.width && size.height === img.height
+        ? centred
+        : resizeBilinear(centred, img.width, img.height, size.width, size.height, { scaleX: scale, scaleY: scale });
     opts.cache?.set(key, pixels);
   }
 

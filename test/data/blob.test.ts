@@ -105,3 +105,13 @@ test('readImage lets images come from elsewhere than the file system (e.g. an ob
   close(pixel(blob.pixels, 24, 0, 0), [200 - M0, -M1, -M2]);
   await assert.rejects(prepareImageBlob(entry, VOC_CLASSES, { targetSize: 16, maxSize: 100, flip: false }), /datasets\/voc-mini\/JPEGImages\/img_a\.png: image file not found/);
 });
+
+test('at scale 1 the blob is the mean-subtracted image itself', async () => {
+  const { decodeImage } = await import('../../src/data/image-io.ts');
+  const entry = await imgA();
+  const blob = await prepareImageBlob(entry, VOC_CLASSES, { targetSize: 8, maxSize: 100, flip: false });
+  assert.deepEqual([blob.width, blob.height, blob.scale], [12, 8, 1]);
+  const img = await decodeImage(entry.file);
+  assert.deepEqual(blob.pixels, Float32Array.from(img.data, (v, i) => v - DEFAULT_PIXEL_MEANS[i % 3]));
+  assert.deepEqual(Array.from(blob.gtBoxes), [2, 1, 4, 2]);
+});
