@@ -218,11 +218,11 @@ function paintShape(img: Float32Array, width: number, b: PixelBox, inside: Insid
 /** Draw the size and aspect of one object; returns integer box width and height. */
 function drawSize(rng: Rng, name: ShapeClass, o: ShapesRenderOptions): [number, number] {
   const side = Math.exp(rng.uniform(Math.log(o.minSide), Math.log(o.maxSide)));
-  const aspect = name === 'triangle' || name === 'cross' ? Math.exp(rng.uniform(Math.log(o.minAspect), Math.log(o.maxAspect))) : 1;
-  if (aspect === 1) {
+  if (name === 'circle' || name === 'square') {
     const s = Math.min(o.width, o.height, Math.max(4, Math.round(side)));
     return [s, s];
   }
+  const aspect = Math.exp(rng.uniform(Math.log(o.minAspect), Math.log(o.maxAspect)));
   const w = Math.min(o.width, Math.max(4, Math.round(side * Math.sqrt(aspect))));
   const h = Math.min(o.height, Math.max(4, Math.round(side / Math.sqrt(aspect))));
   return [w, h];
