@@ -32,7 +32,7 @@ export interface ComparisonTable {
   /** The table of the paper this one mirrors, when the axes say so. */
   paperRef?: string;
   axes: readonly AxisView[];
-  /** Metrics that at least one finished trial has, in METRICS order. */
+  /** Metrics that at least one finished trial has, in METRICS order (VOC07 before any result). */
   metrics: readonly MetricKey[];
   /** The metric rows are compared on (the first of `metrics`). */
   primary?: MetricKey;
@@ -107,9 +107,9 @@ export function comparisonTable(sweep: Pick<SweepView, 'axes' | 'trials'>): Comp
     return 0;
   });
 
-  const metrics = METRICS.map((m) => m.key).filter((k) =>
-    sweep.trials.some((t) => t.status === 'succeeded' && t.map[k] !== undefined),
-  );
+  const found = METRICS.map((m) => m.key).filter((k) => sweep.trials.some((t) => t.status === 'succeeded' && t.map[k] !== undefined));
+  // Before any result the table keeps the paper's shape with the VOC07 column.
+  const metrics: MetricKey[] = found.length ? found : ['voc07'];
   const primary = metrics[0];
   const rows: ComparisonRow[] = sorted.map((g) => {
     const done = g.trials.filter((t) => t.status === 'succeeded');

@@ -275,10 +275,13 @@ export function coordinatorSource(coordinator: Coordinator): DashboardSource {
       const jobsByState: Partial<Record<RunStatus, number>> = {};
       let pendingGpuJobs = 0;
       let runningGpuJobs = 0;
+      const status = new Map(snap.stages.map((s) => [s.key as string, s.status]));
       for (const s of snap.stages) {
         const state: RunStatus = s.status === 'committed' ? 'succeeded' : s.status;
         jobsByState[state] = (jobsByState[state] ?? 0) + 1;
-        if (s.resources.gpu && s.status === 'pending' && wanted.has(s.key)) pendingGpuJobs += 1;
+        // A stage still waiting for its inputs would leave a new trainer idle: count ready ones.
+        const ready = Object.values(s.inputs).every((k) => status.get(k) === 'committed');
+        if (s.resources.gpu && s.status === 'pending' && ready && wanted.has(s.key)) pendingGpuJobs += 1;
         if (s.resources.gpu && s.status === 'running') runningGpuJobs += 1;
       }
       return { jobsByState, pendingGpuJobs, runningGpuJobs, workers: snap.workers.length };

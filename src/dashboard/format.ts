@@ -42,3 +42,19 @@ export function progressBar(fraction: number | undefined): SafeHtml {
   const p = Math.max(0, Math.min(1, fraction));
   return html`<span class="progress" title="${(p * 100).toFixed(0)} %"><span style="width:${(p * 100).toFixed(1)}%"></span></span>`;
 }
+
+/** JSON with two-space indentation, but lists of numbers, strings or booleans on one line ("scales": [8, 16, 32]). */
+export function prettyJson(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + prettyJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    const inner = indent + '  ';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${prettyJson(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

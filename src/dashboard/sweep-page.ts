@@ -22,7 +22,7 @@ export function comparisonTableHtml(t: ComparisonTable): SafeHtml {
 <thead><tr>${t.axes.map((a) => html`<th>${a.label ?? a.name}</th>`)}${t.metrics.map((k) => html`<th class="num">${metricLabel(k)}</th>`)}<th class="num">n</th><th class="num">95 % CI (±)</th><th>vs. best</th></tr></thead>
 <tbody>${t.rows.map((r) => {
     const primary = t.primary ? r.cells[t.primary] : undefined;
-    return html`<tr class="${r.versusBest === 'best' ? 'best' : ''}">${r.settings.map((v) => html`<td>${formatAxisValue(v)}</td>`)}${t.metrics.map((k) => html`<td class="num">${pctAggregate(r.cells[k])}</td>`)}<td class="num">${primary?.n ?? 0}${r.unfinished ? html` <span class="muted">(+${r.unfinished} running)</span>` : ''}</td><td class="num">${primary?.ci95 !== undefined ? (primary.ci95 * 100).toFixed(1) : '–'}</td><td>${VERSUS[r.versusBest]}</td></tr>`;
+    return html`<tr class="${r.versusBest === 'best' ? 'best' : ''}">${r.settings.map((v) => html`<td>${formatAxisValue(v)}</td>`)}${t.metrics.map((k) => html`<td class="num">${pctAggregate(r.cells[k])}</td>`)}<td class="num">${primary?.n ?? 0}${r.unfinished ? html` <span class="muted">(+${r.unfinished} not finished)</span>` : ''}</td><td class="num">${primary?.ci95 !== undefined ? (primary.ci95 * 100).toFixed(1) : '–'}</td><td>${VERSUS[r.versusBest]}</td></tr>`;
   })}</tbody>
 <caption>${t.paperRef ? `Shaped like the paper's ${t.paperRef}. ` : ''}Mean ± sample std over repeats (seeds), in %; rows whose 95 % confidence interval overlaps the best row's are not distinguishable from it.</caption>
 </table>`;

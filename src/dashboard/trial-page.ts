@@ -6,7 +6,7 @@
 import { seriesChartSvg } from '../plot/series-chart.ts';
 import { timelineSvg } from '../plot/timeline.ts';
 import { formatAxisValue } from './comparison.ts';
-import { duration, pct, statusBadge, utc } from './format.ts';
+import { duration, pct, prettyJson, statusBadge, utc } from './format.ts';
 import { html, pathSegment, raw, type SafeHtml } from './html.ts';
 import type { Page } from './layout.ts';
 import type { SweepSummary, TimingBreakdown, TrialDetail } from './view-model.ts';
@@ -125,7 +125,7 @@ ${timeline(t, now)}
 <h2>Timing (ms per image)</h2>
 ${timingTable(t.timing)}
 <h2>Resolved config</h2>
-${t.config ? html`<pre>${JSON.stringify(t.config, null, 2)}</pre>` : html`<p class="empty">Not recorded.</p>`}`;
+${t.config ? html`<pre>${prettyJson(t.config)}</pre>` : html`<p class="empty">Not recorded.</p>`}`;
 }
 
 export function trialPage(sweep: SweepSummary, t: TrialDetail, now = Date.now()): Page {

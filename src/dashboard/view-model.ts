@@ -161,7 +161,7 @@ export interface TrialDetail extends TrialSummary {
 /** Gauges the coordinator reports at scrape time (the counters and histograms are pushed, see metrics.ts). */
 export interface ClusterStats {
   jobsByState: Readonly<Partial<Record<RunStatus, number>>>;
-  /** Jobs that need a GPU and wait for a trainer. */
+  /** Jobs that need a GPU, have their inputs ready, and wait for a trainer. */
   pendingGpuJobs: number;
   /** Jobs that hold a GPU trainer now. Pending + running is the number of trainers wanted. */
   runningGpuJobs: number;

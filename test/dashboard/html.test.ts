@@ -54,3 +54,11 @@ test('every page escapes injected sweep, axis, trial, class, stage and worker na
   assert.ok(pages[0].includes(`/sweeps/${encodeURIComponent(EVIL)}`));
   assert.equal(trialId(EVIL), EVIL);
 });
+
+test('config JSON keeps scalar lists on one line and stays valid JSON', async () => {
+  const { prettyJson } = await import('../../src/dashboard/format.ts');
+  const value = { anchors: { scales: [8, 16, 32], ratios: [0.5, 1, 2] }, name: 'x<y', list: [{ a: 1 }], empty: {}, skip: undefined };
+  const text = prettyJson(value);
+  assert.equal(text, '{\n  "anchors": {\n    "scales": [8, 16, 32],\n    "ratios": [0.5, 1, 2]\n  },\n  "name": "x<y",\n  "list": [\n    {\n      "a": 1\n    }\n  ],\n  "empty": {}\n}');
+  assert.deepEqual(JSON.parse(text), { anchors: value.anchors, name: 'x<y', list: [{ a: 1 }], empty: {} });
+});
