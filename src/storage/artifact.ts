@@ -9,6 +9,11 @@
  * Readers go through the manifest only, so they never see half an artifact nor the files of
  * an attempt that did not commit. The first commit wins; a later one (a stale lease, a
  * duplicate worker) leaves the artifact untouched and is told which attempt won.
+ *
+ * Two ways to commit: the writer commits itself (`w.commit(meta)`), or it seals its attempt
+ * (`w.seal(meta)` writes `<prefix>/sealed/<attemptId>.json`, the would-be manifest) and the
+ * coordinator, after checking the lease's fencing token, calls `commitSealed(store, prefix,
+ * attemptId)`: then only the coordinator decides what becomes visible.
  */
 import { FrcnnError } from '../util/errors.ts';
 import { ArtifactAlreadyCommittedError, ArtifactFileNotFoundError, ArtifactNotFoundError, ChecksumMismatchError, CorruptFileError, ForeignFormatError, InvalidKeyError } from './errors.ts';
@@ -21,6 +26,8 @@ export const ARTIFACT_VERSION = 1;
 export const MANIFEST_NAME = 'manifest.json';
 /** The reserved segment between an artifact prefix and its attempts. */
 export const ATTEMPTS_SEGMENT = 'attempts';
+/** The reserved segment holding sealed (finished, not yet committed) attempts' manifests. */
+export const SEALED_SEGMENT = 'sealed';
 
 /** An attempt id: one segment of `[A-Za-z0-9._=-]`, e.g. a lease id or `job-17.try-2`. */
 export type AttemptId = string & { readonly __brand: 'AttemptId' };
@@ -60,6 +67,8 @@ export interface ArtifactWriter {
   put(name: string, bytes: Uint8Array, opts?: PutOptions): Promise<ArtifactFile>;
   /** Write the manifest, making the artifact visible, unless another attempt committed first. */
   commit(meta?: Record<string, unknown>): Promise<CommitResult>;
+  /** Finish the attempt without committing: record its files for `commitSealed` (by the coordinator). */
+  seal(meta?: Record<string, unknown>): Promise<ArtifactManifest>;
   /** Delete this attempt's files (a failed or superseded attempt). */
   abort(): Promise<void>;
 }
@@ -77,12 +86,51 @@ export interface Artifact {
 /** Validate an artifact prefix: a key with no reserved `attempts` segment. */
 export function validateArtifactPrefix(prefix: string): string {
   const p = validateKey(prefix.replace(/\/+$/, ''));
-  if (p.split('/').includes(ATTEMPTS_SEGMENT)) throw new InvalidKeyError(prefix, `an artifact prefix may not contain the reserved segment "${ATTEMPTS_SEGMENT}"`);
+  for (const reserved of [ATTEMPTS_SEGMENT, SEALED_SEGMENT]) {
+    if (p.split('/').includes(reserved)) throw new InvalidKeyError(prefix, `an artifact prefix may not contain the reserved segment "${reserved}"`);
+  }
   return p;
 }
 
 const manifestKey = (prefix: string): string => `${prefix}/${MANIFEST_NAME}`;
 const attemptPrefix = (prefix: string, attempt: string): string => `${prefix}/${ATTEMPTS_SEGMENT}/${attempt}`;
+const sealKey = (prefix: string, attempt: string): string => `${prefix}/${SEALED_SEGMENT}/${attempt}.json`;
+const encodeJson = (x: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(x, null, 1));
+
+/**
+ * Make `draft` the artifact's manifest unless one exists; every file it names must be in the
+ * store with its size. Returns who won.
+ */
+async function commitDraft(store: ObjectStore, draft: ArtifactManifest): Promise<CommitResult> {
+  const { prefix: p, attempt: a } = draft;
+  const base = attemptPrefix(p, a);
+  for (const f of draft.files) {
+    const h = await store.head(joinKey(base, f.name));
+    if (!h || h.size !== f.size) throw new FrcnnError(`artifact ${p} attempt ${a}: file ${f.name} is missing or changed in ${store.location}; not committing`);
+  }
+  const manifest: ArtifactManifest = { ...draft, committedAt: new Date().toISOString() };
+  await store.putIfAbsent(manifestKey(p), encodeJson(manifest), { contentType: 'application/json' });
+  // Read back: on an S3 server without conditional writes two racing commits could both
+  // "succeed"; whichever manifest is there now is the one readers see.
+  const current = await readManifest(store, p);
+  if (!current) throw new FrcnnError(`artifact ${p}: manifest vanished right after commit in ${store.location}`);
+  return current.attempt === a ? { committed: true, manifest: current } : { committed: false, winner: current };
+}
+
+/**
+ * Commit an attempt its writer sealed (the coordinator's side of the protocol, called after
+ * it has checked the attempt's lease). Throws ArtifactNotFoundError if the attempt was never
+ * sealed.
+ */
+export async function commitSealed(store: ObjectStore, prefix: string, attempt: string): Promise<CommitResult> {
+  const p = validateArtifactPrefix(prefix);
+  const a = attemptId(attempt);
+  const key = sealKey(p, a);
+  if (!(await store.exists(key))) throw new ArtifactNotFoundError(`${p} (attempt ${a} is not sealed)`, store.location);
+  const draft = parseManifest(await store.get(key), `${store.location}/${key}`, p);
+  if (draft.attempt !== a) throw new CorruptFileError(`${store.location}/${key}`, `seal names attempt ${draft.attempt}`);
+  return commitDraft(store, draft);
+}
 
 /**
  * Start writing attempt `attempt` of the artifact at `prefix`. Throws
@@ -97,7 +145,16 @@ export async function beginArtifact(store: ObjectStore, prefix: string, attempt:
   const existing = await readManifest(store, p);
   if (existing?.attempt === a) throw new ArtifactAlreadyCommittedError(p, a, a);
   const files = new Map<string, ArtifactFile>();
-  let state: 'open' | 'committed' | 'aborted' = 'open';
+  let state: 'open' | 'sealed' | 'committed' | 'aborted' = 'open';
+  const draft = (meta: Record<string, unknown>): ArtifactManifest => ({
+    format: ARTIFACT_FORMAT,
+    version: ARTIFACT_VERSION,
+    prefix: p,
+    attempt: a,
+    committedAt: '',
+    files: [...files.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
+    meta,
+  });
   return {
     prefix: p,
     attempt: a,
@@ -110,32 +167,21 @@ export async function beginArtifact(store: ObjectStore, prefix: string, attempt:
     },
     async commit(meta = {}) {
       if (state === 'aborted') throw new FrcnnError(`artifact ${p} attempt ${a} was aborted; it cannot commit`);
-      // Every file must be in the store before the manifest names it.
-      for (const f of files.values()) {
-        const h = await store.head(joinKey(base, f.name));
-        if (!h || h.size !== f.size) throw new FrcnnError(`artifact ${p} attempt ${a}: file ${f.name} is missing or changed in ${store.location}; not committing`);
-      }
-      const manifest: ArtifactManifest = {
-        format: ARTIFACT_FORMAT,
-        version: ARTIFACT_VERSION,
-        prefix: p,
-        attempt: a,
-        committedAt: new Date().toISOString(),
-        files: [...files.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
-        meta,
-      };
-      const bytes = new TextEncoder().encode(JSON.stringify(manifest, null, 1));
-      await store.putIfAbsent(manifestKey(p), bytes, { contentType: 'application/json' });
-      // Read back: on an S3 server without conditional writes two racing commits could both
-      // "succeed"; whichever manifest is there now is the one readers see.
-      const current = await readManifest(store, p);
-      if (!current) throw new FrcnnError(`artifact ${p}: manifest vanished right after commit in ${store.location}`);
+      const result = await commitDraft(store, draft(meta));
       state = 'committed';
-      return current.attempt === a ? { committed: true, manifest: current } : { committed: false, winner: current };
+      return result;
+    },
+    async seal(meta = {}) {
+      if (state === 'aborted') throw new FrcnnError(`artifact ${p} attempt ${a} was aborted; it cannot be sealed`);
+      const d = draft(meta);
+      await store.put(sealKey(p, a), encodeJson(d), { contentType: 'application/json' });
+      state = 'sealed';
+      return d;
     },
     async abort() {
       state = 'aborted';
       await store.deletePrefix(`${base}/`);
+      await store.delete(sealKey(p, a));
     },
   };
 }
@@ -209,12 +255,15 @@ export async function cleanupAttempts(store: ObjectStore, prefix: string, keep: 
   const spare = new Set<string>(keep);
   if (committed) spare.add(committed);
   const attemptsRoot = `${p}/${ATTEMPTS_SEGMENT}/`;
+  const sealedRoot = `${p}/${SEALED_SEGMENT}/`;
   const seen = new Set<string>();
   for await (const o of store.list(attemptsRoot)) seen.add(o.key.slice(attemptsRoot.length).split('/')[0]);
+  for await (const o of store.list(sealedRoot)) seen.add(o.key.slice(sealedRoot.length).replace(/\.json$/, ''));
   const deleted: string[] = [];
   for (const a of [...seen].sort()) {
     if (spare.has(a)) continue;
     await store.deletePrefix(`${attemptsRoot}${a}/`);
+    await store.delete(sealKey(p, a));
     deleted.push(a);
   }
   return deleted;
@@ -224,16 +273,16 @@ export async function cleanupAttempts(store: ObjectStore, prefix: string, keep: 
 export async function deleteArtifact(store: ObjectStore, prefix: string): Promise<number> {
   const p = validateArtifactPrefix(prefix);
   await store.delete(manifestKey(p));
-  return 1 + (await store.deletePrefix(`${p}/${ATTEMPTS_SEGMENT}/`));
+  return 1 + (await store.deletePrefix(`${p}/${ATTEMPTS_SEGMENT}/`)) + (await store.deletePrefix(`${p}/${SEALED_SEGMENT}/`));
 }
 
 /** Every artifact prefix under `root` (committed or not), found from its manifest or attempt files. */
 export async function listArtifacts(store: ObjectStore, root: string): Promise<Array<{ prefix: string; committed: boolean }>> {
   const found = new Map<string, boolean>();
-  const marker = `/${ATTEMPTS_SEGMENT}/`;
+  const markers = [`/${ATTEMPTS_SEGMENT}/`, `/${SEALED_SEGMENT}/`];
   for await (const o of store.list(root)) {
-    const i = o.key.indexOf(marker);
-    if (i > 0) {
+    const i = Math.min(...markers.map((m) => o.key.indexOf(m)).filter((x) => x > 0));
+    if (Number.isFinite(i)) {
       const p = o.key.slice(0, i);
       if (!found.has(p)) found.set(p, false);
     } else if (o.key.endsWith(`/${MANIFEST_NAME}`)) {

@@ -11,6 +11,7 @@ export { validateKey, validatePrefix, joinKey, MAX_KEY_LENGTH } from './keys.ts'
 export { sha256Hex } from './checksum.ts';
 export {
   beginArtifact,
+  commitSealed,
   openArtifact,
   tryOpenArtifact,
   cleanupAttempts,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../../src/storage/open-store.ts';
 import { listAll, type ObjectStore } from '../../src/storage/object-store.ts';
-import { beginArtifact, openArtifact, tryOpenArtifact, cleanupAttempts, gcArtifacts, listArtifacts } from '../../src/storage/artifact.ts';
+import { beginArtifact, commitSealed, openArtifact, tryOpenArtifact, cleanupAttempts, gcArtifacts, listArtifacts } from '../../src/storage/artifact.ts';
 import { artifactIOHandler } from '../../src/storage/tfjs-io.ts';
 import { isErrorNamed } from '../../src/util/errors.ts';
 import { startS3Server, type S3TestServer } from '../utils/s3-server.ts';
@@ -83,6 +83,44 @@ for (const b of backends) {
       assert.deepEqual(await cleanupAttempts(store, 'stages/frcnn-2', ['lease-running']), ['lease-old']);
       const left = (await listAll(store, 'stages/frcnn-2/')).map((o) => o.key);
       assert.deepEqual(left, ['stages/frcnn-2/attempts/lease-new/model.json', 'stages/frcnn-2/attempts/lease-running/model.json', 'stages/frcnn-2/manifest.json']);
+      await store.close();
+    });
+
+    test('sealed attempts become visible only when the coordinator commits them', async () => {
+      const store = await b.open();
+      const w1 = await beginArtifact(store, 'stages/det', 'lease-1');
+      await w1.put('detections.bin', enc('one'));
+      const draft = await w1.seal({ images: 10 });
+      assert.deepEqual(draft.files.map((f) => f.name), ['detections.bin']);
+      await assert.rejects(w1.put('more.bin', enc('x')), /sealed; no more files/);
+      assert.equal(await tryOpenArtifact(store, 'stages/det'), undefined);
+      assert.deepEqual(await listArtifacts(store, 'stages/'), [{ prefix: 'stages/det', committed: false }]);
+
+      const w2 = await beginArtifact(store, 'stages/det', 'lease-2');
+      await w2.put('detections.bin', enc('two'));
+      await w2.seal();
+      await assert.rejects(commitSealed(store, 'stages/det', 'lease-3'), named('ArtifactNotFoundError', /attempt lease-3 is not sealed/));
+
+      const r1 = await commitSealed(store, 'stages/det', 'lease-1');
+      assert.equal(r1.committed, true);
+      const r2 = await commitSealed(store, 'stages/det', 'lease-2');
+      assert.equal(!r2.committed && r2.winner.attempt, 'lease-1');
+      const art = await openArtifact(store, 'stages/det');
+      assert.deepEqual(art.manifest.meta, { images: 10 });
+      assert.ok(art.manifest.committedAt !== '');
+      assert.equal(dec(await art.read('detections.bin')), 'one');
+
+      assert.deepEqual(await cleanupAttempts(store, 'stages/det'), ['lease-2']);
+      assert.deepEqual((await listAll(store, 'stages/det/')).map((o) => o.key), [
+        'stages/det/attempts/lease-1/detections.bin',
+        'stages/det/manifest.json',
+        'stages/det/sealed/lease-1.json',
+      ]);
+      // A sealed-only artifact is found and collected by gc like any other.
+      const w3 = await beginArtifact(store, 'stages/orphan', 'x');
+      await w3.seal();
+      assert.deepEqual((await gcArtifacts(store, 'stages/', ['stages/det'])).deleted, ['stages/orphan']);
+      assert.deepEqual(await listAll(store, 'stages/orphan/'), []);
       await store.close();
     });
 
