@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { ImageEntry } from '../data/types.ts';
 import { InputError } from '../util/errors.ts';
 import { checkDetectionList, type DetectionList } from './detection-list.ts';
+import { parseCocoResultsFast } from './coco-results-fast.ts';
 
 /** A COCO image or category id: numbers normally, strings accepted (all of one kind per file). */
 export type CocoId = number | string;
@@ -229,8 +230,24 @@ export function readCocoGroundTruth(path: string): CocoGroundTruth {
   return parseCocoGroundTruth(readJsonFile(path), path);
 }
 
+/** Read a results file: the allocation-free scanner first, the general parser for anything it declines. */
 export function readCocoResults(path: string, gt: CocoGroundTruth): CocoDetections {
-  return parseCocoResults(readJsonFile(path), gt, path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(path, code === 'ENOENT' ? 'file not found' : (err as Error).message, { cause: err });
+  }
+  const fast = parseCocoResultsFast(bytes, gt, path);
+  if (fast) return fast;
+  let doc: Json;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new InputError(path, `invalid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return parseCocoResults(doc, gt, path);
 }
 
 /** Image ids as COCO ids: numbers when every id is a canonical integer string (COCO datasets). */
