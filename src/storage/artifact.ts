@@ -14,6 +14,10 @@
  * (`w.seal(meta)` writes `<prefix>/sealed/<attemptId>.json`, the would-be manifest) and the
  * coordinator, after checking the lease's fencing token, calls `commitSealed(store, prefix,
  * attemptId)`: then only the coordinator decides what becomes visible.
+ *
+ * "First wins" is atomic on the fs store (link) and on S3 servers with conditional writes
+ * (If-None-Match: AWS, MinIO). On an S3 server without them, two commits racing within one
+ * round trip could both report success; a single committer (the coordinator) avoids that.
  */
 import { FrcnnError } from '../util/errors.ts';
 import { ArtifactAlreadyCommittedError, ArtifactFileNotFoundError, ArtifactNotFoundError, ChecksumMismatchError, CorruptFileError, ForeignFormatError, InvalidKeyError } from './errors.ts';

@@ -35,6 +35,19 @@ const backends: Array<{ name: string; open(): Promise<ObjectStore> }> = [
   { name: 's3', open: () => openStore(`s3://artifacts/${randomUUID()}`, { s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey } }) },
 ];
 
+test('on fs, racing commits of one artifact elect exactly one winner, and all agree on it', async () => {
+  const store = await openStore(join(fsRoot, randomUUID()));
+  const writers = await Promise.all(Array.from({ length: 8 }, (_, i) => beginArtifact(store, 'race/x', `w${i}`)));
+  await Promise.all(writers.map((w, i) => w.put('f', enc(`writer ${i}`))));
+  const results = await Promise.all(writers.map((w) => w.commit()));
+  const winners = results.filter((r) => r.committed);
+  assert.equal(winners.length, 1);
+  const winner = winners[0].committed ? winners[0].manifest.attempt : '';
+  for (const r of results) if (!r.committed) assert.equal(r.winner.attempt, winner);
+  assert.equal(dec(await (await openArtifact(store, 'race/x')).read('f')), `writer ${winner.slice(1)}`);
+  await store.close();
+});
+
 for (const b of backends) {
   describe(`artifacts on ${b.name}`, () => {
     test('nothing is visible until the manifest is committed, then every file is', async () => {
