@@ -25,6 +25,7 @@ const SCHEMAS: Record<string, [pkg: string, schema: string]> = {
   'apps/v1/StatefulSet': ['kubernetes-models', 'IoK8sApiAppsV1StatefulSet'],
   'batch/v1/Job': ['kubernetes-models', 'IoK8sApiBatchV1Job'],
   'policy/v1/PodDisruptionBudget': ['kubernetes-models', 'IoK8sApiPolicyV1PodDisruptionBudget'],
+  'networking.k8s.io/v1/NetworkPolicy': ['kubernetes-models', 'IoK8sApiNetworkingV1NetworkPolicy'],
   'rbac.authorization.k8s.io/v1/Role': ['kubernetes-models', 'IoK8sApiRbacV1Role'],
   'rbac.authorization.k8s.io/v1/RoleBinding': ['kubernetes-models', 'IoK8sApiRbacV1RoleBinding'],
   'keda.sh/v1alpha1/ScaledObject': ['@kubernetes-models/keda', 'ComGithubKedacoreKedaV2ApisKedaV1alpha1ScaledObject'],

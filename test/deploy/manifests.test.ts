@@ -188,6 +188,28 @@ for (const target of TARGETS) {
     }
   });
 
+  test(`${target}: network policies select pods, name their ports, and let every frcnn pod in`, () => {
+    const all = pods(objects);
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    assert.ok(policies.some((p) => p.metadata.name === 'frcnn-nats'), 'NATS is fenced');
+    for (const np of policies) {
+      type Rule = { from: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: string | number }[] };
+      const spec = np.spec as { podSelector: { matchLabels: Record<string, string> }; ingress: Rule[] };
+      const targets = all.filter((p) => matches(spec.podSelector.matchLabels, p.labels));
+      assert.ok(targets.length > 0, `NetworkPolicy ${np.metadata.name} selects no pod`);
+      for (const rule of spec.ingress) {
+        for (const port of rule.ports) {
+          assert.ok(targets.some((t) => t.spec.containers.some((c) => c.ports?.some((cp) => cp.name === port.port || cp.containerPort === port.port))), `${np.metadata.name}: port ${port.port}`);
+        }
+      }
+      // The coordinator, trainers and evaluators all talk to NATS and the object store.
+      for (const p of all.filter((x) => x.spec.containers.some((c) => isFrcnnImage(c.image)))) {
+        const admitted = spec.ingress.some((r) => r.from.some((f) => matches(f.podSelector.matchLabels, p.labels)));
+        assert.ok(admitted, `${np.metadata.name} shuts out ${p.owner.metadata.name}`);
+      }
+    }
+  });
+
   test(`${target}: ConfigMap and Secret references resolve, and secret files exist in their secret`, () => {
     const external = EXTERNAL_SECRETS[target];
     const secretKeys = (name: string): string[] | undefined => {
