@@ -27,3 +27,4 @@ export { TrainingImageStream, type TrainingSample, type TrainingStreamOptions, t
 export { formatDatasetSummary, summarizeDataset, type DatasetSummary, type SplitSummary } from './dataset-info.ts';
 export { datasetDigest, type DigestOptions } from './digest.ts';
 export { CLASS_COLOURS, renderContactSheet, type ContactSheetOptions } from './preview.ts';
+export { toCocoGroundTruth, type CocoGroundTruthJson } from './coco-export.ts';

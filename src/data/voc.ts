@@ -134,7 +134,7 @@ interface ReadImage {
   width: number;
   height: number;
   objects: Array<{ index: number; object: AnnotatedObject }>;
-  annotationRel: string;
+  annotationFile: string;
 }
 
 export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {}): Promise<VocDataset> {
@@ -158,8 +158,8 @@ export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {})
   const progress = createProgress({ label: 'annotations', total: ids.length, unit: 'xml', mode: opts.progress ? undefined : 'silent' });
   let done = 0;
   const read = await mapPool(ids, READ_CONCURRENCY, async (id): Promise<ReadImage | undefined> => {
-    const annotationRel = `Annotations/${id}.xml`;
-    const where = join(root, annotationRel);
+    const annotationFile = `Annotations/${id}.xml`;
+    const where = join(root, annotationFile);
     let ann: VocAnnotation;
     try {
       ann = parseVocAnnotation(await readFile(where, 'utf8'), where);
@@ -206,7 +206,7 @@ export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {})
       }
       objects.push({ index: o.index, object: o.object });
     }
-    return { id, file, width, height, objects, annotationRel: where };
+    return { id, file, width, height, objects, annotationFile: where };
   });
   progress.stop();
 
@@ -224,7 +224,7 @@ export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {})
     const objects: AnnotatedObject[] = [];
     for (const { index, object } of r.objects) {
       if (!known.has(object.name)) {
-        broken.report(r.annotationRel, `${objectLabel(index, object.name)}: unknown class (classes: ${classes.join(', ')})`, 'object');
+        broken.report(r.annotationFile, `${objectLabel(index, object.name)}: unknown class (classes: ${classes.join(', ')})`, 'object');
         continue;
       }
       if (object.difficult && !keepDifficult) continue;

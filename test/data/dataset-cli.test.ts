@@ -85,3 +85,14 @@ test('frcnn dataset shapes --objects/--sides/--noise shape the generator', async
   assert.equal(big.status, 2);
   assert.match(big.stderr, /sides need 4 <= min <= max <= 64, got 10-100/);
 });
+
+test('frcnn dataset to-coco writes COCO ground truth for a split', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const dir = new URL('../fixtures/data/voc-mini/', import.meta.url).pathname;
+  const out = join(await mkdtemp(join(tmpdir(), 'frcnn-cli-')), 'gt.json');
+  const r = run('dataset', 'to-coco', dir, '--split', 'train', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /1 images, 2 annotations, 20 categories/);
+  const json = JSON.parse(await readFile(out, 'utf8'));
+  assert.deepEqual(json.images, [{ id: 1, file_name: 'img_a.png', width: 12, height: 8 }]);
+});

@@ -178,4 +178,19 @@ export function register(program: Command): void {
       const legend = ds.classes.map((c, i) => `${c} rgb(${CLASS_COLOURS[i % CLASS_COLOURS.length].join(',')})`).join(', ');
       process.stdout.write(`wrote ${flags.out}: ${entries.length} images of split ${split}, ${sheet.width}x${sheet.height}\nclasses: ${legend}\n`);
     });
+
+  dataset
+    .command('to-coco')
+    .description('write one split as COCO ground-truth JSON (for pycocotools and other COCO tools)')
+    .argument('<path>', 'a VOC tree (directory with ImageSets/Main) or a COCO annotation file')
+    .requiredOption('--split <name>', 'split to export')
+    .requiredOption('--out <file>', 'JSON file to write')
+    .option('--images <dir>', 'image directory of a COCO annotation file')
+    .action(async (path: string, flags: { split: string; out: string; images?: string }) => {
+      const { toCocoGroundTruth } = await import('../../data/index.ts');
+      const ds = await openDataset(path, { images: flags.images, onBroken: 'error', splits: [flags.split] });
+      const { json } = toCocoGroundTruth(ds, flags.split);
+      await writeFile(flags.out, JSON.stringify(json));
+      process.stdout.write(`wrote ${flags.out}: ${json.images.length} images, ${json.annotations.length} annotations, ${json.categories.length} categories\n`);
+    });
 }
