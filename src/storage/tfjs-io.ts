@@ -8,6 +8,7 @@
  * in `userDefinedMetadata`, optimizer slots as extra named weights (group "optimizer").
  */
 import type { io } from '@tensorflow/tfjs-core';
+import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rm, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
@@ -15,7 +16,6 @@ import { encodeCheckpoint, decodeCheckpoint, MODEL_JSON, DEFAULT_SHARD_BYTES, ty
 import { ArtifactAlreadyCommittedError, ArtifactNotFoundError } from './errors.ts';
 import { beginArtifact, openArtifact } from './artifact.ts';
 import type { ObjectStore } from './object-store.ts';
-import { randomBytes } from 'node:crypto';
 
 export { MODEL_JSON, CHECKPOINT_VERSION, CHECKPOINT_MARKER } from './checkpoint-codec.ts';
 

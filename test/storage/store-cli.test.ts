@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { FsObjectStore } from '../../src/storage/fs-store.ts';
 import { beginArtifact } from '../../src/storage/artifact.ts';
 import { BoxesWriter } from '../../src/storage/formats/boxes-file.ts';
+import { openStore } from '../../src/storage/open-store.ts';
+import { startS3Server } from '../utils/s3-server.ts';
 
 const bin = new URL('../../bin/frcnn.js', import.meta.url).pathname;
-const frcnn = (...args: string[]) => spawnSync(process.execPath, [bin, 'store', ...args], { encoding: 'utf8', env: { ...process.env, FRCNN_LOG_LEVEL: 'silent' } });
+const frcnn = (...args: string[]) => frcnnEnv({}, ...args);
+const frcnnEnv = (env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, 'store', ...args], { encoding: 'utf8', env: { ...process.env, FRCNN_LOG_LEVEL: 'silent', ...env } });
 
 test('frcnn store ls / boxes / verify / cat / gc on an fs store', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'frcnn-store-cli-'));
@@ -61,4 +65,27 @@ test('frcnn store ls / boxes / verify / cat / gc on an fs store', async () => {
   r = frcnn('ls', '--store', dir, '--artifacts');
   assert.equal(r.stdout, 'committed    stages/props\n');
   await rm(dir, { recursive: true });
+});
+
+test('frcnn store on S3, configured by FRCNN_STORE and FRCNN_S3_*; wrong credentials exit 1 with a clear message', async () => {
+  const s3 = await startS3Server({ buckets: ['cli'] });
+  try {
+    const env = s3.env('cli', 'team');
+    const store = await openStore(env.FRCNN_STORE, { s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey } });
+    const w = await beginArtifact(store, 'stages/a', 'l1');
+    await w.put('x.bin', new Uint8Array(10));
+    await w.commit();
+    await store.close();
+    let r = frcnnEnv(env, 'ls', '--artifacts');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'committed    stages/a\n');
+    r = frcnnEnv(env, 'verify', 'stages/a');
+    assert.match(r.stdout, /stages\/a: 1 files, 10 bytes OK/);
+    r = frcnnEnv({ ...env, FRCNN_S3_SECRET_KEY: 'wrong-secret' }, 'ls');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^frcnn: S3 rejected the credentials for http:\/\/127\.0\.0\.1:\d+: SignatureDoesNotMatch/);
+    assert.ok(!r.stderr.includes('wrong-secret'));
+  } finally {
+    await s3.stop();
+  }
 });
