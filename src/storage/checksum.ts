@@ -1,7 +1,8 @@
 /**
- * Object checksums. SHA-256 rather than CRC32C: Node ships it natively (OpenSSL, ~1 GB/s with
- * SHA extensions) while CRC32C would need a JS loop or a native addon, it detects deliberate
- * replacement as well as bit rot, and S3 understands it (x-amz-checksum-sha256).
+ * Object checksums. SHA-256 rather than CRC32C: Node ships it natively (OpenSSL with the CPU's
+ * SHA extensions: ~500 MB/s measured on a busy 2-core machine, twice MD5) while CRC32C would
+ * need a JS loop or a native addon; it detects deliberate replacement as well as bit rot; and
+ * S3 understands it (x-amz-checksum-sha256).
  */
 import { createHash } from 'node:crypto';
 
