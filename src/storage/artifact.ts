@@ -13,7 +13,8 @@
  * Two ways to commit: the writer commits itself (`w.commit(meta)`), or it seals its attempt
  * (`w.seal(meta)` writes `<prefix>/sealed/<attemptId>.json`, the would-be manifest) and the
  * coordinator, after checking the lease's fencing token, calls `commitSealed(store, prefix,
- * attemptId)`: then only the coordinator decides what becomes visible.
+ * attemptId)`: then only the coordinator decides what becomes visible. `commitAttempt` does
+ * the same for an attempt folder written with plain `store.put` (no writer, no seal).
  *
  * "First wins" is atomic on the fs store (link) and on S3 servers with conditional writes
  * (If-None-Match: AWS, MinIO). On an S3 server without them, two commits racing within one
@@ -119,6 +120,26 @@ async function commitDraft(store: ObjectStore, draft: ArtifactManifest): Promise
   const current = await readManifest(store, p);
   if (!current) throw new FrcnnError(`artifact ${p}: manifest vanished right after commit in ${store.location}`);
   return current.attempt === a ? { committed: true, manifest: current } : { committed: false, winner: current };
+}
+
+/**
+ * Commit whatever attempt `attempt` wrote under `<prefix>/attempts/<attempt>/`, by listing it
+ * (for writers that used plain `store.put` into their attempt folder; the coordinator calls
+ * this after checking the lease). An attempt folder with no files is refused.
+ */
+export async function commitAttempt(store: ObjectStore, prefix: string, attempt: string, meta: Record<string, unknown> = {}): Promise<CommitResult> {
+  const p = validateArtifactPrefix(prefix);
+  const a = attemptId(attempt);
+  const base = `${attemptPrefix(p, a)}/`;
+  const files: ArtifactFile[] = [];
+  for await (const o of store.list(base)) {
+    // S3 listings carry no user metadata: ask for the checksum the object was written with.
+    const sha256 = o.sha256 ?? (await store.head(o.key))?.sha256;
+    if (!sha256) throw new CorruptFileError(`${store.location}/${o.key}`, 'has no checksum (not written through the object store)');
+    files.push({ name: o.key.slice(base.length), size: o.size, sha256 });
+  }
+  if (files.length === 0) throw new ArtifactNotFoundError(`${p} (attempt ${a} wrote no files)`, store.location);
+  return commitDraft(store, { format: ARTIFACT_FORMAT, version: ARTIFACT_VERSION, prefix: p, attempt: a, committedAt: '', files, meta });
 }
 
 /**

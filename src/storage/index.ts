@@ -12,6 +12,7 @@ export { sha256Hex } from './checksum.ts';
 export {
   beginArtifact,
   commitSealed,
+  commitAttempt,
   openArtifact,
   tryOpenArtifact,
   cleanupAttempts,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../../src/storage/open-store.ts';
 import { listAll, type ObjectStore } from '../../src/storage/object-store.ts';
-import { beginArtifact, commitSealed, openArtifact, tryOpenArtifact, cleanupAttempts, gcArtifacts, listArtifacts } from '../../src/storage/artifact.ts';
+import { beginArtifact, commitAttempt, commitSealed, openArtifact, tryOpenArtifact, cleanupAttempts, gcArtifacts, listArtifacts } from '../../src/storage/artifact.ts';
 import { artifactIOHandler } from '../../src/storage/tfjs-io.ts';
 import { isErrorNamed } from '../../src/util/errors.ts';
 import { startS3Server, type S3TestServer } from '../utils/s3-server.ts';
@@ -134,6 +134,22 @@ for (const b of backends) {
       await w3.seal();
       assert.deepEqual((await gcArtifacts(store, 'stages/', ['stages/det'])).deleted, ['stages/orphan']);
       assert.deepEqual(await listAll(store, 'stages/orphan/'), []);
+      await store.close();
+    });
+
+    test('an attempt folder written with plain puts is committed by listing it', async () => {
+      const store = await b.open();
+      await store.put('stages/k1/attempts/a1/model/model.json', enc('{}'));
+      await store.put('stages/k1/attempts/a1/model/weights.bin', enc('wwww'));
+      await store.put('stages/k1/attempts/a2/model/model.json', enc('stale'));
+      await assert.rejects(commitAttempt(store, 'stages/k1', 'a9'), named('ArtifactNotFoundError', /attempt a9 wrote no files/));
+      const r = await commitAttempt(store, 'stages/k1', 'a1', { result: { images: 3 } });
+      assert.equal(r.committed, true);
+      assert.equal(r.committed && r.manifest.files.map((f) => `${f.name}:${f.size}`).join(' '), 'model/model.json:2 model/weights.bin:4');
+      assert.equal((await commitAttempt(store, 'stages/k1', 'a2')).committed, false);
+      const art = await openArtifact(store, 'stages/k1');
+      assert.equal(dec(await art.read('model/weights.bin')), 'wwww');
+      assert.deepEqual(art.manifest.meta, { result: { images: 3 } });
       await store.close();
     });
 
