@@ -72,7 +72,10 @@ export function decodeImageBytes(bytes: Uint8Array, where: string): RgbImage {
         maxResolutionInMP: MAX_RESOLUTION_MP,
         maxMemoryUsageInMB: MAX_JPEG_MEMORY_MB,
       });
-      const rgb = ycc && frame.width === img.width && frame.height === img.height ? libjpegColour(img.data, frame) : img.data;
+      if (ycc && (frame.width !== img.width || frame.height !== img.height)) {
+        throw new Error(`frame header says ${frame.width}x${frame.height}, the decoder found ${img.width}x${img.height}`);
+      }
+      const rgb = ycc ? libjpegColour(img.data, frame) : img.data;
       return applyOrientation({ data: rgb, width: img.width, height: img.height }, jpegOrientation(bytes));
     } catch (err) {
       throw new InputError(where, `cannot decode JPEG: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
