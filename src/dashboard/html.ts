@@ -8,8 +8,12 @@
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML element content and quoted attribute values. */
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  // Most values (ids, numbers, statuses) have nothing to escape: skip the replace.
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]) : text;
 }
 
 /** Markup that is already safe to emit. */
@@ -23,9 +27,14 @@ export class SafeHtml {
 export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
 
 function render(v: HtmlValue): string {
+  if (typeof v === 'string') return escapeHtml(v);
   if (v === null || v === undefined || v === false) return '';
   if (v instanceof SafeHtml) return v.value;
-  if (Array.isArray(v)) return v.map(render).join('');
+  if (Array.isArray(v)) {
+    let out = '';
+    for (const x of v) out += render(x);
+    return out;
+  }
   return escapeHtml(String(v));
 }
 

@@ -55,6 +55,12 @@ export interface DashboardOptions {
   maxEventClients?: number;
   /** Comment line sent on idle SSE streams so proxies keep them open. @default 15000 ms */
   heartbeatMs?: number;
+  /**
+   * At most one `update` per stream in this window (the first goes out at once, the rest are
+   * merged into one at its end): every update makes each open page re-fetch, and a busy
+   * sweep reports progress many times a second. @default 500 ms
+   */
+  updateIntervalMs?: number;
 }
 
 export interface DashboardServer {
@@ -69,6 +75,10 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const DEFAULT_MAX_URL_BYTES = 8 * 1024;
 export const DEFAULT_MAX_EVENT_CLIENTS = 256;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_UPDATE_INTERVAL_MS = 500;
+/** Rendered pages are reused this long unless the source reports a change (running times tick). */
+const PAGE_CACHE_MS = 2_000;
+const PAGE_CACHE_ENTRIES = 64;
 /** Headers beyond this are refused by node itself (431). */
 const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -151,6 +161,7 @@ export async function startDashboard(from: DashboardSource | Coordinator, option
   const maxUrl = options.maxUrlBytes ?? DEFAULT_MAX_URL_BYTES;
   const maxClients = options.maxEventClients ?? DEFAULT_MAX_EVENT_CLIENTS;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const updateIntervalMs = options.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
   const token = configuredToken && configuredToken.length > 0 ? configuredToken : undefined;
 
   metrics.registry.onCollect(async () => {
@@ -164,9 +175,22 @@ export async function startDashboard(from: DashboardSource | Coordinator, option
 
   const streams = new Set<ServerResponse>();
 
-  function page(req: IncomingMessage, res: ServerResponse, p: Page, fragment: boolean): void {
-    const body = fragment ? p.body.value : layout(p).value;
-    send(res, 200, 'text/html; charset=utf-8', req.method === 'HEAD' ? '' : body);
+  // Many open pages re-fetch the same fragment after each update: render it once per change.
+  const pages = new Map<string, { body: string; at: number }>();
+  const stopCaching = source.subscribe(() => pages.clear());
+
+  async function page(req: IncomingMessage, res: ServerResponse, key: string, build: () => Promise<Page | undefined>, fragment: boolean): Promise<boolean> {
+    const cacheKey = `${fragment ? 'f' : 'p'}${key}`;
+    let hit = pages.get(cacheKey);
+    if (!hit || Date.now() - hit.at > PAGE_CACHE_MS) {
+      const p = await build();
+      if (!p) return false;
+      hit = { body: fragment ? p.body.value : layout(p).value, at: Date.now() };
+      if (pages.size >= PAGE_CACHE_ENTRIES) pages.delete(pages.keys().next().value!);
+      pages.set(cacheKey, hit);
+    }
+    send(res, 200, 'text/html; charset=utf-8', req.method === 'HEAD' ? '' : hit.body);
+    return true;
   }
 
   function events(req: IncomingMessage, res: ServerResponse, sweepFilter: string | null): void {
@@ -181,15 +205,36 @@ export async function startDashboard(from: DashboardSource | Coordinator, option
     });
     res.write('retry: 2000\n\n');
     streams.add(res);
+    let windowOpen = false;
+    let held: DashboardEvent | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const write = (e: DashboardEvent) => res.write(`event: update\ndata: ${JSON.stringify(e)}\n\n`);
+    const closeWindow = () => {
+      timer = undefined;
+      windowOpen = false;
+      if (held) {
+        const e = held;
+        held = undefined;
+        write(e);
+        windowOpen = true;
+        timer = setTimeout(closeWindow, updateIntervalMs);
+      }
+    };
     const unsubscribe = source.subscribe((e: DashboardEvent) => {
-      if (sweepFilter && e.type !== 'cluster' && e.sweepId !== sweepFilter) return;
-      if (sweepFilter && e.type === 'cluster') return;
-      res.write(`event: update\ndata: ${JSON.stringify(e)}\n\n`);
+      if (sweepFilter && (e.type === 'cluster' || e.sweepId !== sweepFilter)) return;
+      if (windowOpen) {
+        held = e;
+        return;
+      }
+      write(e);
+      windowOpen = true;
+      timer = setTimeout(closeWindow, updateIntervalMs);
     });
     const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
     heartbeat.unref();
     const done = () => {
       clearInterval(heartbeat);
+      if (timer) clearTimeout(timer);
       unsubscribe();
       streams.delete(res);
     };
@@ -248,20 +293,24 @@ export async function startDashboard(from: DashboardSource | Coordinator, option
       return 'static';
     }
     if (p === '') {
-      page(req, res, sweepsPage(await source.sweeps(), await source.stats()), fragment);
+      await page(req, res, p, async () => sweepsPage(await source.sweeps(), await source.stats()), fragment);
       return 'page_sweeps';
     }
     if (parts[0] === 'sweeps' && parts.length === 2) {
-      const sweep = await source.sweep(sweepId(parts[1]));
-      if (!sweep) throw new HttpError(404, `no sweep ${parts[1]}`);
-      page(req, res, sweepPage(sweep), fragment);
+      const found = await page(req, res, p, async () => {
+        const sweep = await source.sweep(sweepId(parts[1]));
+        return sweep && sweepPage(sweep);
+      }, fragment);
+      if (!found) throw new HttpError(404, `no sweep ${parts[1]}`);
       return 'page_sweep';
     }
     if (parts[0] === 'sweeps' && parts.length === 4 && parts[2] === 'trials') {
-      const sweep = await source.sweep(sweepId(parts[1]));
-      const trial = sweep && (await source.trial(sweep.id, trialId(parts[3])));
-      if (!sweep || !trial) throw new HttpError(404, `no trial ${parts[3]} in sweep ${parts[1]}`);
-      page(req, res, trialPage(sweep, trial), fragment);
+      const found = await page(req, res, p, async () => {
+        const sweep = await source.sweep(sweepId(parts[1]));
+        const trial = sweep && (await source.trial(sweep.id, trialId(parts[3])));
+        return sweep && trial && trialPage(sweep, trial);
+      }, fragment);
+      if (!found) throw new HttpError(404, `no trial ${parts[3]} in sweep ${parts[1]}`);
       return 'page_trial';
     }
     if (parts[0] === 'api') {
@@ -343,6 +392,7 @@ export async function startDashboard(from: DashboardSource | Coordinator, option
     close: () =>
       new Promise<void>((resolve, reject) => {
         stopRecording?.();
+        stopCaching();
         for (const s of streams) s.end();
         streams.clear();
         server.close((err) => (err ? reject(err) : resolve()));

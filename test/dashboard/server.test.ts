@@ -136,17 +136,32 @@ function readEvents(path: string, want: number, onOpen: () => void): Promise<{ e
   });
 }
 
-test('SSE: updates for the watched sweep only, with heartbeats', async () => {
+test('SSE: updates for the watched sweep only, merged within the update window, with heartbeats', async () => {
   const lambda = sweepId('sw-lambda-c41d');
   const got = readEvents('/api/events?sweep=sw-lambda-c41d', 2, () => {
     source.putTrial(sweepId('sw-anchors-8f3a'), sampleTrial({ sweep: 'sw-anchors-8f3a', id: 't13', axes: {}, repeat: 0, target: 0.7, start: NOW, status: 'running', stagesDone: 1, now: NOW }));
-    source.putTrial(lambda, sampleTrial({ sweep: lambda, id: 't4', axes: { 'rpn.lossLambda': 100 }, repeat: 0, target: 0.69, start: NOW, status: 'running', stagesDone: 2, now: NOW }));
+    // Progress reports in a burst: the first goes out at once, the rest merge into one (the last).
+    for (const stagesDone of [2, 3, 4]) {
+      source.putTrial(lambda, sampleTrial({ sweep: lambda, id: 't4', axes: { 'rpn.lossLambda': 100 }, repeat: 0, target: 0.69, start: NOW, status: 'running', stagesDone, now: NOW }));
+    }
     source.setCluster({ jobsByState: {}, pendingGpuJobs: 0, runningGpuJobs: 0, workers: 1 });
     source.setSweepStatus(lambda, 'running');
   });
+  const t0 = Date.now();
   const { events } = await got;
+  assert.ok(Date.now() - t0 >= 400, 'the merged update waits for the end of the window');
   assert.deepEqual(events.map((e) => JSON.parse(e)), [
     { type: 'trial', sweepId: 'sw-lambda-c41d', trialId: 't4' },
     { type: 'sweep', sweepId: 'sw-lambda-c41d' },
   ]);
+});
+
+test('pages are re-rendered as soon as the source reports a change', async () => {
+  const url = `${server.url}/sweeps/sw-anchors-8f3a?fragment=1`;
+  const before = await (await fetch(url)).text();
+  assert.equal(await (await fetch(url)).text(), before);
+  assert.ok(!before.includes('data-trial="t20"'));
+  const id = sweepId('sw-anchors-8f3a');
+  source.putTrial(id, sampleTrial({ sweep: id, id: 't20', axes: {}, repeat: 0, target: 0.7, start: NOW, status: 'running', stagesDone: 1, now: NOW }));
+  assert.ok((await (await fetch(url)).text()).includes('data-trial="t20"'));
 });
