@@ -92,7 +92,7 @@ export function register(program: Command): void {
           images: gt.imageIds.length,
           annotations: gt.image.length,
           detections: dt.image.length,
-          categories: Object.fromEntries(res.categoryNames.map((n, k) => [n, { id: res.categoryIds[k], ap: ap[k] }])),
+          categories: res.categoryNames.map((name, k) => ({ id: res.categoryIds[k], name, ap: ap[k] })),
         };
         process.stdout.write(JSON.stringify(out) + '\n');
       } else {
