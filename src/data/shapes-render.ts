@@ -108,29 +108,32 @@ function area(b: PixelBox): number {
 /** Inside-test of a shape in continuous coordinates; its box is [x, x+w) × [y, y+h). */
 type InsideTest = (px: number, py: number) => boolean;
 
-function shapeTest(name: ShapeClass, x: number, y: number, w: number, h: number, rng: Rng): InsideTest {
+/** A shape as a union of convex parts (a cross is two bars), each an inside-test. */
+function shapeParts(name: ShapeClass, x: number, y: number, w: number, h: number, rng: Rng): InsideTest[] {
   const cx = x + w / 2;
   const cy = y + h / 2;
   switch (name) {
     case 'circle': {
       const r = w / 2;
-      return (px, py) => (px - cx) ** 2 + (py - cy) ** 2 <= r * r;
+      return [(px, py) => (px - cx) ** 2 + (py - cy) ** 2 <= r * r];
     }
     case 'square':
-      return () => true;
+      return [() => true];
     case 'triangle': {
       // Isosceles, apex up or down; the base spans the full box width.
       const up = rng.next() < 0.5;
-      return (px, py) => {
-        const t = up ? (py - y) / h : (y + h - py) / h;
-        return Math.abs(px - cx) <= (w / 2) * t;
-      };
+      return [
+        (px, py) => {
+          const t = up ? (py - y) / h : (y + h - py) / h;
+          return Math.abs(px - cx) <= (w / 2) * t;
+        },
+      ];
     }
     case 'cross': {
       const thick = rng.uniform(0.26, 0.4);
       const halfH = (thick * h) / 2;
       const halfW = (thick * w) / 2;
-      return (px, py) => Math.abs(py - cy) <= halfH || Math.abs(px - cx) <= halfW;
+      return [(_px, py) => Math.abs(py - cy) <= halfH, (px) => Math.abs(px - cx) <= halfW];
     }
   }
 }
@@ -199,13 +202,21 @@ function meanColour(img: Float32Array, width: number, b: PixelBox): Rgb {
   return [sum[0] / n, sum[1] / n, sum[2] / n];
 }
 
-function paintShape(img: Float32Array, width: number, b: PixelBox, inside: InsideTest, colour: Rgb): void {
+function paintShape(img: Float32Array, width: number, b: PixelBox, parts: InsideTest[], colour: Rgb): void {
   const inv = 1 / SUBSAMPLES;
+  const first = 0.5 * inv;
+  const last = (SUBSAMPLES - 0.5) * inv;
+  const inside = (px: number, py: number) => parts.some((t) => t(px, py));
   for (let y = b[1]; y <= b[3]; y++) {
     for (let x = b[0]; x <= b[2]; x++) {
+      // Interior pixels: a convex part holding the four corner samples holds all of them.
       let hits = 0;
-      for (let j = 0; j < SUBSAMPLES; j++) {
-        for (let i = 0; i < SUBSAMPLES; i++) if (inside(x + (i + 0.5) * inv, y + (j + 0.5) * inv)) hits++;
+      const full = parts.some((t) => t(x + first, y + first) && t(x + last, y + first) && t(x + first, y + last) && t(x + last, y + last));
+      if (full) hits = SUBSAMPLES * SUBSAMPLES;
+      else {
+        for (let j = 0; j < SUBSAMPLES; j++) {
+          for (let i = 0; i < SUBSAMPLES; i++) if (inside(x + (i + 0.5) * inv, y + (j + 0.5) * inv)) hits++;
+        }
       }
       if (hits === 0) continue;
       const cov = hits / (SUBSAMPLES * SUBSAMPLES);
@@ -250,15 +261,24 @@ export function renderShapesImage(rng: Rng, o: ShapesRenderOptions): RenderedIma
     }
     if (!placed) continue;
     const [x1, y1, x2, y2] = placed;
-    const inside = shapeTest(name, x1, y1, x2 - x1 + 1, y2 - y1 + 1, rng);
-    paintShape(img, width, placed, inside, contrastingColour(rng, meanColour(img, width, placed)));
+    const parts = shapeParts(name, x1, y1, x2 - x1 + 1, y2 - y1 + 1, rng);
+    paintShape(img, width, placed, parts, contrastingColour(rng, meanColour(img, width, placed)));
     objects.push({ name, box: placed });
   }
   const sigma = rng.uniform(o.minNoise, o.maxNoise);
   const pixels = new Uint8Array(img.length);
-  for (let i = 0; i < img.length; i++) {
-    const v = Math.round(img[i] + sigma * rng.normal());
-    pixels[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  const put = (i: number, v: number) => {
+    const r = Math.round(img[i] + sigma * v);
+    pixels[i] = r < 0 ? 0 : r > 255 ? 255 : r;
+  };
+  // Box–Muller gives two independent normals per draw: use both.
+  for (let i = 0; i < img.length; i += 2) {
+    let u = 0;
+    while (u === 0) u = rng.next();
+    const rad = Math.sqrt(-2 * Math.log(u));
+    const a = 2 * Math.PI * rng.next();
+    put(i, rad * Math.cos(a));
+    if (i + 1 < img.length) put(i + 1, rad * Math.sin(a));
   }
   return { pixels, width, height, objects };
 }
