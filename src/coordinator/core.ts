@@ -107,7 +107,10 @@ export class CoordinatorCore {
     this.opts = coordinatorOptions(opts);
   }
 
-  /** Rebuild from stored records (a restarted coordinator). Running leases get a fresh TTL so their workers can reconnect. */
+  /**
+   * Rebuild from stored records (a restarted coordinator). Running leases get two fresh TTLs
+   * so their workers can reconnect and report before anything is declared lost.
+   */
   static restore(records: StoredRecords, clock: Clock, opts: Partial<CoordinatorOptions> = {}): CoordinatorCore {
     const core = new CoordinatorCore(clock, opts);
     const now = clock.now();
@@ -120,7 +123,7 @@ export class CoordinatorCore {
       if (st.status === 'pending') core.pendingSet.add(st.key);
       if (st.status === 'running') {
         core.runningSet.add(st.key);
-        if (st.lease) st.lease.deadline = now + core.opts.leaseTtlMs;
+        if (st.lease) st.lease.deadline = now + 2 * core.opts.leaseTtlMs;
       }
       for (const input of Object.values(st.inputs)) core.dependentsOf(input).add(st.key);
     }

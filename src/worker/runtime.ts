@@ -2,8 +2,8 @@
  * The generic worker runtime behind `frcnn trainer` and `frcnn evaluator`: register with the
  * coordinator, lease a job (long poll), run the executor for its kind while heartbeating
  * (which renews the lease and carries progress and the latest checkpoint), then complete or
- * fail it with a failure class. A lost lease (stale token, or no successful heartbeat before
- * the deadline) aborts the run; `drain()` (SIGTERM) aborts it too, and the runtime gives the
+ * fail it with a failure class. A lease the coordinator declares stale aborts the run (an
+ * unreachable coordinator does not: fencing decides at completion); `drain()` (SIGTERM) aborts it too, and the runtime gives the
  * lease back with the last checkpoint so another worker resumes at once.
  */
 import type * as grpc from '@grpc/grpc-js';
@@ -150,6 +150,7 @@ export class WorkerRuntime<Store = unknown> {
     let progress: StageProgress | undefined;
     let checkpoint: string | undefined;
     let leaseDeadline = Date.now() + this.leaseTtlMs;
+    let overdueLogged = false;
     const logTail: string[] = [];
     const note = (line: string) => {
       logTail.push(`${new Date().toISOString()} ${line}`);
@@ -166,6 +167,7 @@ export class WorkerRuntime<Store = unknown> {
         try {
           await this.o.client.heartbeat({ ...ids, progress: progressMsg(progress), checkpoint: checkpoint ?? '' }, Math.max(1000, this.heartbeatMs));
           leaseDeadline = Date.now() + this.leaseTtlMs;
+          overdueLogged = false;
         } catch (err) {
           const e = err as grpc.ServiceError;
           if (!isTransient(err)) {
@@ -173,10 +175,12 @@ export class WorkerRuntime<Store = unknown> {
             ac.abort(new JobAbortedError('lease-lost', e.details));
             break;
           }
-          if (Date.now() > leaseDeadline) {
-            log.warn('no heartbeat got through before the lease deadline; aborting the job');
-            ac.abort(new JobAbortedError('lease-lost', 'coordinator unreachable past the lease deadline'));
-            break;
+          // Unreachable coordinator (restarting, network): keep working. The lease may well
+          // survive (a restarted coordinator renews every lease), and if it was given to
+          // another worker meanwhile, fencing refuses this result at completion.
+          if (Date.now() > leaseDeadline && !overdueLogged) {
+            overdueLogged = true;
+            log.warn('no heartbeat got through before the lease deadline; continuing, the result may be refused');
           }
           log.warn({ code: e.code }, 'heartbeat failed; retrying');
         }
@@ -259,7 +263,8 @@ export class WorkerRuntime<Store = unknown> {
         }
         log.warn({ code: e.code, retryInMs: delay }, 'coordinator unreachable; retrying the report');
         await sleep(delay);
-        delay = Math.min(RETRY_MAX_MS, delay * 2);
+        // No slower than heartbeats: a restarted coordinator keeps the lease only that long.
+        delay = Math.min(RETRY_MAX_MS, this.heartbeatMs, delay * 2);
       }
     }
   }

@@ -44,7 +44,15 @@ export class CoordinatorClient {
   constructor(readonly opts: ClientOptions) {
     const proto = loadProto();
     const creds = channelCredentials(opts.tls);
-    const channel = { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES, 'grpc.keepalive_time_ms': 30_000 };
+    const channel = {
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      'grpc.keepalive_time_ms': 30_000,
+      // Reconnect quickly to a restarted coordinator (grpc-js default backoff grows to 120 s),
+      // so workers reach it before their restored leases run out.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+    };
     this.sweeps = new proto.frcnn.v1.SweepService(opts.address, creds, channel);
     this.workers = new proto.frcnn.v1.WorkerService(opts.address, creds, channel);
     this.token = opts.token;

@@ -1,0 +1,128 @@
+/**
+ * Integration: a real nats-server, a real S3 server, the coordinator, two trainers and an
+ * evaluator as separate processes run a 2 anchor settings × 2 λ alternating-training sweep
+ * (plus a second sweep sharing every training stage), through a trainer SIGKILL, a coordinator
+ * SIGKILL + restart, and a NATS restart.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { Cluster, waitUntil } from './cluster.ts';
+import { expectedValue, stepsOf } from './fixtures/sim-executors.ts';
+import { listAll } from '../../src/storage/object-store.ts';
+import type { SweepDetail__Output } from '../../src/generated/frcnn/v1/SweepDetail.ts';
+
+const sweepYaml = (name: string, metrics: string) => `name: ${name}
+base:
+  dataset: { name: shapes, limit: 8 }
+  backbone: { name: small }
+  mode: alt-opt
+  iterations: { rpn1: 24, fastRcnn1: 6, rpn2: 6, fastRcnn2: 6 }
+  checkpointEvery: 3
+  shards: { proposals: 2, detect: 1 }
+  metrics: [${metrics}]
+axes:
+  - grid:
+      anchors.scales: [[2, 4], [4, 8]]
+      rpn.lambda: [1, 10]
+`;
+
+test('a sweep survives a lost trainer, a coordinator restart and a NATS restart; shared stages run once', { timeout: 120_000 }, async () => {
+  const cluster = await Cluster.start({ leaseTtlMs: 1500, stepMs: 40 });
+  const { client } = cluster;
+  const logs = () => cluster.logs();
+  try {
+    await Promise.all([cluster.startWorker('trainer', 't1'), cluster.startWorker('trainer', 't2'), cluster.startWorker('evaluator', 'e1')]);
+
+    // A malformed sweep is refused with the path of the bad field, and nothing is scheduled.
+    await assert.rejects(client.submitSweep({ spec: sweepYaml('bad', 'voc07').replace('rpn.lambda: [1, 10]', 'rpn.lambda: [1, "ten"]'), source_name: 'bad.yaml' }), {
+      code: grpc.status.INVALID_ARGUMENT,
+      details: /bad\.yaml:\d+: axes\[0\]\.grid\.rpn\.lambda\[1\]: .*expected number/,
+    });
+    assert.equal((await client.listSweeps()).sweeps.length, 0);
+
+    const s1 = (await client.submitSweep({ spec: sweepYaml('anchors-x-lambda', 'voc07'), source_name: 's1.yaml', idempotency_key: 's1' })).sweep!;
+    // The same trials scored with another metric: every stage but evaluate is shared, even while running.
+    const s2 = (await client.submitSweep({ spec: sweepYaml('rescored', 'voc07, coco'), source_name: 's2.yaml' })).sweep!;
+    assert.equal(s1.trials, 4);
+    assert.equal(s1.stages, 4 * 14);
+
+    // 1. SIGKILL the trainer running a step-1 RPN once it has reported a checkpoint.
+    const victim = await waitUntil(
+      'an RPN stage past its first checkpoints',
+      async () => {
+        const d = await client.getSweep(s1.id);
+        return d.stages.find((s) => s.kind === 'train_rpn' && s.status === 'running' && (s.progress?.done ?? 0) >= 7 && (s.progress?.done ?? 0) < 20);
+      },
+      30_000,
+      logs,
+    );
+    await cluster.kill(victim.worker_id);
+    await cluster.startWorker('trainer', 't3');
+
+    // 2. Kill the coordinator mid-sweep and start it again on the same state.
+    const before = await waitUntil(
+      'a third of the stages committed',
+      async () => {
+        const d = await client.getSweep(s1.id);
+        return d.sweep!.stages_committed >= 18 && d;
+      },
+      60_000,
+      logs,
+    );
+    await cluster.kill('coordinator');
+    await cluster.startCoordinator();
+
+    // 3. Restart NATS mid-sweep.
+    await waitUntil('more progress after the coordinator restart', async () => (await client.getSweep(s1.id)).sweep!.stages_committed >= 30, 60_000, logs);
+    await cluster.nats.restart();
+
+    const done = async (id: string) => {
+      const d = await client.getSweep(id);
+      return d.sweep!.status !== 'running' && d;
+    };
+    const d1 = await waitUntil('sweep 1 done', () => done(s1.id), 90_000, logs);
+    const d2 = await waitUntil('sweep 2 done', () => done(s2.id), 30_000, logs);
+    assert.equal(d1.sweep!.status, 'succeeded', `${d1.sweep!.message}\n${logs()}`);
+    assert.equal(d2.sweep!.status, 'succeeded');
+    for (const t of [...d1.trials, ...d2.trials]) assert.ok(JSON.parse(t.metrics_json).mAP >= 0, t.label);
+
+    // Shared stages ran once: 4 × 13 stages shared by both sweeps + 4 evaluates each.
+    const keys = new Map([...d1.stages, ...d2.stages].map((s) => [s.key, s]));
+    assert.equal(keys.size, 4 * 13 + 4 + 4);
+    const runs = await listAll(cluster.store, 'runs/');
+    const runsOf = (key: string) => runs.filter((r) => r.key.startsWith(`runs/${key}/`)).length;
+    for (const s of keys.values()) {
+      assert.equal(s.status, 'committed');
+      // One execution per attempt; more than one attempt only for the stage on the killed trainer.
+      assert.equal(runsOf(s.key), s.attempts, `${s.name}: ${runsOf(s.key)} runs for ${s.attempts} attempts`);
+      if (s.key !== victim.key) assert.equal(s.attempts, 1, `${s.name} ran ${s.attempts} times\n${[...cluster.procs.values()].flatMap((p) => p.output().split('\n').filter((l) => l.includes(s.key.slice(0, 12)) || /expired|job failed|lost|refused/.test(l)).map((l) => `${p.name}: ${l}`)).join('\n')}`);
+    }
+    assert.equal(runs.length, keys.size + (keys.get(victim.key)!.attempts - 1));
+
+    // The killed job finished on another trainer, resumed from its checkpoint, with the same result.
+    const resumed = keys.get(victim.key)!;
+    assert.ok(resumed.attempts >= 2);
+    const res = JSON.parse(resumed.result_json) as { value: number; startStep: number };
+    assert.ok(res.startStep >= 3, `resumed at step ${res.startStep}`);
+    assert.equal(res.value, expectedValue(resumed.key, [], stepsOf({ spec: { kind: 'train_rpn', step: 1, init: 'imagenet', freezeConv: false }, config: { iterations: 24 } as never })));
+
+    // No stage committed before the coordinator restart ran again after it.
+    for (const s of before.stages.filter((x) => x.status === 'committed')) {
+      assert.equal(keys.get(s.key)!.attempts, s.attempts, `${s.name} rerun after the restart`);
+    }
+
+    // A completion with a stale fencing token (the killed trainer's lease) is refused.
+    await assert.rejects(client.completeJob({ worker_id: victim.worker_id, stage_key: victim.key, fencing_token: 1, result_json: '{}' }), {
+      code: grpc.status.ABORTED,
+      details: /stale lease/,
+    });
+    // Re-submitting with the idempotency key returns the first sweep.
+    const again = await client.submitSweep({ spec: sweepYaml('anchors-x-lambda', 'voc07'), source_name: 's1.yaml', idempotency_key: 's1' });
+    assert.equal(again.created, false);
+    assert.equal(again.sweep!.id, s1.id);
+    void (d1 satisfies SweepDetail__Output);
+  } finally {
+    await cluster.stop();
+  }
+});
