@@ -285,6 +285,8 @@ for (const target of TARGETS) {
       assert.equal(c.resources?.limits?.['nvidia.com/gpu'], undefined);
       assert.equal(c.env?.find((e) => e.name === 'FRCNN_BACKEND')?.value, 'wasm');
     }
+    // The worker offers exactly the GPUs its pod gets.
+    assert.equal(c.env?.find((e) => e.name === 'FRCNN_WORKER_GPUS')?.value, String(c.resources?.limits?.['nvidia.com/gpu'] ?? 0));
     const so = byName(objects, 'ScaledObject', 'frcnn-trainer');
     assert.ok(so);
     const sos = so.spec as { scaleTargetRef: { kind: string; name: string }; triggers: { type: string; metadata: Record<string, string> }[] };
