@@ -45,6 +45,6 @@ export {
   type ProposalRecallOptions,
   type ProposalRecallResult,
 } from './proposal-recall.ts';
-export { buildReport, renderReportHtml, parseReport, COCO_STAT_NAMES, type EvalReport, type ReportInput, type ReportMeta } from './report.ts';
+export { buildReport, renderReportHtml, renderReportSection, parseReport, COCO_STAT_NAMES, type EvalReport, type ReportInput, type ReportMeta } from './report.ts';
 export { pairwiseSum, npMean, linspace, arange, argsortDesc } from './numeric.ts';
 export { formatFixed } from './format.ts';

@@ -199,14 +199,17 @@ export function parseReport(doc: unknown, source: string): EvalReport {
 
 // ---- HTML ----
 
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:3px 10px;border-bottom:1px solid #e3e3e3;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#f6f6f6;font-weight:600}
-.meta td,.meta th{text-align:left;border:none;padding:1px 10px 1px 0;color:#555}
-.stats{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}.stat{border:1px solid #ddd;border-radius:6px;padding:6px 12px;min-width:70px}
-.stat b{display:block;font-size:18px}.stat span{color:#666;font-size:12px}.charts{display:flex;flex-wrap:wrap;gap:16px}
-.muted{color:#888}`;
+/** Styles scoped to the report's section, so the dashboard can embed it beside its own. */
+const CSS = `.frcnn-report{font:14px/1.45 system-ui,sans-serif;color:#222}
+.frcnn-report h1{font-size:20px;margin:0 0 4px}.frcnn-report h2{font-size:16px;margin:28px 0 8px}
+.frcnn-report table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+.frcnn-report th,.frcnn-report td{padding:3px 10px;border-bottom:1px solid #e3e3e3;text-align:right}
+.frcnn-report th:first-child,.frcnn-report td:first-child{text-align:left}.frcnn-report th{background:#f6f6f6;font-weight:600}
+.frcnn-report .meta td,.frcnn-report .meta th{text-align:left;border:none;padding:1px 10px 1px 0;color:#555;background:none}
+.frcnn-report .stats{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}
+.frcnn-report .stat{border:1px solid #ddd;border-radius:6px;padding:6px 12px;min-width:70px}
+.frcnn-report .stat b{display:block;font-size:18px}.frcnn-report .stat span{color:#666;font-size:12px}
+.frcnn-report .charts{display:flex;flex-wrap:wrap;gap:16px}.frcnn-report svg{max-width:100%;height:auto}`;
 
 const fmt = (v: number | null, digits = 4): string => (v === null || !Number.isFinite(v) ? '–' : v < 0 ? 'n/a' : formatFixed(v, digits));
 
@@ -294,22 +297,33 @@ function body(r: EvalReport): string {
   ].join('\n');
 }
 
-/** The self-contained HTML page of a report. */
-export function renderReportHtml(r: EvalReport): string {
+/**
+ * The report as one `<section class="frcnn-report">` with its (scoped) styles: what the
+ * dashboard embeds. No scripts; every text is escaped.
+ */
+export function renderReportSection(r: EvalReport): string {
   const meta = Object.entries(r.inputs).map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`);
   meta.push(`<tr><th>created</th><td>${escapeXml(r.createdAt)}</td></tr>`);
+  return `<section class="frcnn-report">
+<style>${CSS}</style>
+<h1>${escapeXml(r.title)}</h1>
+<table class="meta">${meta.join('')}</table>
+${body(r)}
+</section>`;
+}
+
+/** The self-contained HTML page of a report. */
+export function renderReportHtml(r: EvalReport): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeXml(r.title)}</title>
-<style>${CSS}</style>
+<style>body{margin:24px auto;max-width:1100px;padding:0 16px}</style>
 </head>
 <body>
-<h1>${escapeXml(r.title)}</h1>
-<table class="meta">${meta.join('')}</table>
-${body(r)}
+${renderReportSection(r)}
 </body>
 </html>
 `;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildReport, interpolatedPr, parseReport, renderReportHtml } from '../../src/evaluator/report.ts';
+import { buildReport, interpolatedPr, parseReport, renderReportHtml, renderReportSection } from '../../src/evaluator/report.ts';
 import { readCocoGroundTruth, readCocoResults } from '../../src/evaluator/coco-data.ts';
 import { evaluateCoco } from '../../src/evaluator/coco-eval.ts';
 import { evaluateVoc } from '../../src/evaluator/voc-eval.ts';
@@ -29,6 +29,11 @@ test('VOC report: JSON round-trips, HTML has the table, the chart and escaped te
   assert.match(html, /<svg[^>]*role="img"/);
   for (const c of res.classes) assert.ok(html.includes(`<td>${c.name}</td>`), c.name);
   assert.doesNotMatch(html, /<script/);
+  // the embeddable section is the page's body, with styles scoped to it
+  const section = renderReportSection(json);
+  assert.ok(html.includes(section));
+  assert.match(section, /^<section class="frcnn-report">/);
+  for (const rule of /<style>([^<]*)<\/style>/.exec(section)?.[1].split('\n') ?? []) assert.match(rule, /^\.frcnn-report/);
   assert.ok(!html.includes('VOC <test>'));
 });
 
