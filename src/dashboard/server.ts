@@ -326,7 +326,8 @@ export async function startDashboard(from: DashboardSource | Coordinator, option
         return 'api_scaling';
       }
       if (p === 'api/sweeps') {
-        sendJson(res, 200, { sweeps: await source.sweeps() });
+        // Everything the sweeps page shows: the sweeps and the cluster's gauges.
+        sendJson(res, 200, { sweeps: await source.sweeps(), cluster: await source.stats() });
         return 'api_sweeps';
       }
       if (parts[1] === 'sweeps' && parts.length === 3) {

@@ -57,7 +57,7 @@ test('a bare Coordinator is served, with the token from FRCNN_TOKEN_FILE and TLS
       });
     const sweeps = await fetchTls('/api/sweeps');
     assert.equal(sweeps.status, 200);
-    assert.deepEqual(JSON.parse(sweeps.body), { sweeps: [] });
+    assert.deepEqual(JSON.parse(sweeps.body).sweeps, []);
     assert.equal((await fetchTls('/healthz')).body, 'ok\n');
     assert.match((await fetchTls('/metrics')).body, /^frcnn_workers 0$/m);
     // Mutations need the token read from the file (trailing newline trimmed).

@@ -22,7 +22,8 @@ before(async () => {
 after(() => server.close());
 
 test('JSON API: sweeps list, sweep with its comparison table, trial detail, 404s', async () => {
-  const list = (await (await fetch(`${server.url}/api/sweeps`)).json()) as { sweeps: SweepSummary[] };
+  const list = (await (await fetch(`${server.url}/api/sweeps`)).json()) as { sweeps: SweepSummary[]; cluster: { workers: number } };
+  assert.equal(list.cluster.workers, 3);
   assert.deepEqual(list.sweeps.map((s) => s.id), ['sw-lambda-c41d', 'sw-anchors-8f3a']);
   assert.equal(list.sweeps[1].trialCounts.succeeded, 12);
 
