@@ -102,7 +102,7 @@ caption { caption-side:bottom; text-align:left; color:var(--muted); font-size:.8
 .card { border:1px solid var(--line); border-radius:.4rem; padding:.45rem .9rem; min-width:8rem; }
 .card .v { font-size:1.35rem; font-weight:600; } .card .k { color:var(--muted); font-size:.8em; }
 .grid { display:flex; flex-wrap:wrap; gap:.6rem; }
-.chart { border:1px solid var(--line); border-radius:.3rem; }
+.chart { border:1px solid var(--line); border-radius:.3rem; line-height:0; display:inline-block; overflow:hidden; }
 .err { color:#cf222e; max-width:28rem; }
 .muted { color:var(--muted); }
 pre { background:var(--head); padding:.7rem; border-radius:.3rem; overflow:auto; max-height:24rem; font-size:12px; }

@@ -3,13 +3,18 @@
  * timeline with every attempt (retries visible), the Table 5 timing breakdown and the
  * resolved config that reproduces it.
  */
-import { seriesChartSvg } from '../plot/series-chart.ts';
+import { lineChart } from '../plot/index.ts';
 import { timelineSvg } from '../plot/timeline.ts';
 import { formatAxisValue } from './comparison.ts';
 import { duration, pct, prettyJson, statusBadge, utc } from './format.ts';
 import { html, pathSegment, raw, type SafeHtml } from './html.ts';
 import type { Page } from './layout.ts';
 import type { SweepSummary, TimingBreakdown, TrialDetail } from './view-model.ts';
+
+/** A chart from src/plot (which escapes its own text) in a framed box. */
+function chart(svg: string): SafeHtml {
+  return html`<div class="chart">${raw(svg)}</div>`;
+}
 
 function classApTable(t: TrialDetail): SafeHtml {
   if (t.classAp.length === 0) return html`<p class="empty">Not evaluated yet.</p>`;
@@ -32,8 +37,9 @@ function prCurves(t: TrialDetail): SafeHtml {
   const ap = new Map(t.classAp.map((c) => [c.className, c.voc2010 ?? c.voc07]));
   return html`<div class="grid" id="pr-curves">${t.prCurves.map((c) => {
     const a = ap.get(c.className);
-    return raw(
-      seriesChartSvg([{ name: c.className, points: c.points }], {
+    return chart(
+      lineChart({
+        series: [{ name: c.className, x: c.points.map((p) => p.x), y: c.points.map((p) => p.y) }],
         title: a === undefined ? c.className : `${c.className} (AP ${pct(a)})`,
         xLabel: 'recall',
         yLabel: 'precision',
@@ -50,8 +56,9 @@ function prCurves(t: TrialDetail): SafeHtml {
 function lossCurves(t: TrialDetail): SafeHtml {
   if (t.losses.length === 0) return html`<p class="empty">No training losses recorded yet.</p>`;
   return html`<div class="grid" id="loss-curves">${t.losses.map((s) =>
-    raw(
-      seriesChartSvg(s.series, {
+    chart(
+      lineChart({
+        series: s.series.map((x) => ({ name: x.name, x: x.points.map((p) => p.x), y: x.points.map((p) => p.y) })),
         title: s.step !== undefined ? `step ${s.step}: ${s.stage}` : s.stage,
         xLabel: 'iteration',
         yLabel: 'loss',
@@ -64,7 +71,7 @@ function lossCurves(t: TrialDetail): SafeHtml {
 
 function timeline(t: TrialDetail, now: number): SafeHtml {
   if (t.attempts.length === 0) return html`<p class="empty">No stage has started yet.</p>`;
-  const chart = timelineSvg(
+  const timelineChart = timelineSvg(
     t.attempts.map((a) => {
       const label = `${a.step !== undefined ? `${a.step} ` : ''}${a.stage}${a.attempt > 1 ? ` #${a.attempt}` : ''}`;
       return {
@@ -83,7 +90,7 @@ function timeline(t: TrialDetail, now: number): SafeHtml {
     .map(
       (a) => html`<tr class="attempt-${a.outcome}"><td>${a.step ?? ''}</td><td>${a.stage}</td><td class="nw"><code>${a.jobId}</code></td><td class="num nw">${a.attempt}${a.attempt > 1 ? html` <span class="muted">(retry)</span>` : ''}</td><td class="nw">${a.workerId}</td><td class="nw">${utc(a.startedAt, true)}</td><td class="num nw">${duration((a.endedAt ?? now) - a.startedAt)}</td><td>${statusBadge(a.outcome)}</td><td class="err">${a.reason ?? ''}</td></tr>`,
     );
-  return html`${raw(chart)}
+  return html`<div class="chart">${raw(timelineChart)}</div>
 <table id="attempts">
 <thead><tr><th>step</th><th>stage</th><th>job</th><th class="num">attempt</th><th>worker</th><th>started (UTC)</th><th class="num">duration</th><th>outcome</th><th>reason</th></tr></thead>
 <tbody>${rows}</tbody>

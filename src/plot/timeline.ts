@@ -4,7 +4,8 @@
  * followed by another attempt, often on another worker) are visible at a glance. Text from
  * data (worker and stage names) is escaped.
  */
-import { escapeXml, niceTicks, num } from './svg-text.ts';
+import { escapeXml, px as num } from './svg.ts';
+import { niceTicks } from './ticks.ts';
 
 export type TimelineOutcome = 'running' | 'succeeded' | 'failed' | 'lost' | 'cancelled';
 
@@ -67,7 +68,7 @@ export function timelineSvg(bars: readonly TimelineBar[], options: TimelineOptio
 
   const p: string[] = [];
   p.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title ?? 'stage timeline')}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title ?? 'stage timeline')}" font-family="system-ui, sans-serif" font-size="11">`,
   );
   p.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`);
   if (options.title) p.push(`<text x="8" y="18" font-size="13" font-weight="600" fill="#222">${escapeXml(options.title)}</text>`);

@@ -1,36 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seriesChartSvg } from '../../src/plot/series-chart.ts';
-import { niceTicks, tickLabel } from '../../src/plot/svg-text.ts';
 import { timelineSvg } from '../../src/plot/timeline.ts';
 import { ap11, apArea } from '../../src/dashboard/sample.ts';
-
-test('nice ticks are round and cover the range', () => {
-  assert.deepEqual(niceTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
-  assert.deepEqual(niceTicks(0, 80000, 4), [0, 20000, 40000, 60000, 80000]);
-  assert.deepEqual(niceTicks(0.13, 0.71, 6), [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]);
-  assert.deepEqual(niceTicks(3, 3, 4), [2.8, 3, 3.2]);
-  assert.equal(tickLabel(0.30000000000000004, 0.1), '0.3');
-  assert.equal(tickLabel(20000, 20000), '20000');
-  assert.throws(() => niceTicks(0, Infinity, 3), RangeError);
-});
-
-test('series chart maps data to pixels inside the plot area and escapes names', () => {
-  const svg = seriesChartSvg([{ name: 'a<b', points: [{ x: 0, y: 1 }, { x: 1, y: 0 }] }], {
-    xLabel: 'recall', yLabel: 'precision', xDomain: [0, 1], yDomain: [0, 1], width: 200, height: 100, legend: false,
-  });
-  // margins: left 54, right 12, top 12, bottom 42 → plot 134 × 46; (0,1) → (54,12), (1,0) → (188,58)
-  assert.ok(svg.includes('d="M54,12L188,58"'), svg);
-  assert.ok(svg.includes('<title>a&lt;b</title>'));
-  assert.ok(!svg.includes('a<b'));
-});
-
-test('step chart draws horizontal then vertical segments', () => {
-  const svg = seriesChartSvg([{ name: 's', points: [{ x: 0, y: 1 }, { x: 0.5, y: 0.5 }] }], {
-    xLabel: 'x', yLabel: 'y', xDomain: [0, 1], yDomain: [0, 1], width: 200, height: 100, step: true,
-  });
-  assert.match(svg, /d="M54,12H\d+(\.\d+)?V35"/);
-});
 
 test('timeline: one lane per worker in order of first start, retries and running bars drawn', () => {
   const t0 = Date.UTC(2026, 0, 1);
