@@ -6,9 +6,9 @@
  * training targets — py-faster-rcnn left them in the RPN's ground truth, a known quirk.
  * Classes follow category ids in ascending order.
  */
-import { readdir, readFile, access } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors.ts';
+import { isNotFound, localFiles, readFailure, type DatasetFiles } from './dataset-files.ts';
 import { BrokenInputHandler, type OnBroken, type SkippedInput } from './broken-input.ts';
 import type { AnnotatedObject, DetectionDataset, ImageEntry } from './types.ts';
 
@@ -19,6 +19,8 @@ export interface CocoLoadOptions {
   split?: string;
   /** Check that every image file exists. @default true */
   checkImages?: boolean;
+  /** Where the files are read from (an object-store adapter, say). @default the local file system */
+  files?: DatasetFiles;
 }
 
 export interface CocoDataset extends DetectionDataset {
@@ -60,15 +62,21 @@ function splitNameOf(file: string): string {
 
 export async function loadCocoDataset(annotationFile: string, imageDirArg: string, opts: CocoLoadOptions = {}): Promise<CocoDataset> {
   const file = annotationFile;
-  // Entries carry absolute paths: they outlive the working directory they were loaded from.
-  const imageDir = resolve(imageDirArg);
+  const files = opts.files ?? localFiles;
+  // Local entries carry absolute paths: they outlive the working directory they were loaded from.
+  const imageDir = files.local ? resolve(imageDirArg) : imageDirArg;
   const broken = new BrokenInputHandler(opts.onBroken ?? 'error');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8').decode(await files.read(file));
+  } catch (err) {
+    throw new InputError(file, isNotFound(err) ? 'annotation file not found' : `cannot read (${readFailure(err)})`, { cause: err });
+  }
   let json: { images?: unknown; annotations?: unknown; categories?: unknown };
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, code === 'ENOENT' ? 'annotation file not found' : `not valid COCO JSON: ${(err as Error).message}`, { cause: err });
+    throw new InputError(file, `not valid COCO JSON: ${(err as Error).message}`, { cause: err });
   }
   for (const key of ['images', 'annotations', 'categories'] as const) {
     if (!Array.isArray(json?.[key])) throw new InputError(file, `missing "${key}" array`);
@@ -88,14 +96,25 @@ export async function loadCocoDataset(annotationFile: string, imageDirArg: strin
   if (new Set(classes).size !== classes.length) throw new InputError(file, 'categories: duplicate category names');
   if (classes.length === 0) throw new InputError(file, 'no categories');
 
-  let dirFiles: Set<string> | undefined;
-  if (opts.checkImages ?? true) {
-    try {
-      dirFiles = new Set(await readdir(imageDir));
-    } catch (err) {
-      throw new InputError(imageDir, 'image directory not found', { cause: err });
+  // Directory listings, fetched once per directory (file_name may hold a sub-directory); undefined: no such directory.
+  const listings = new Map<string, Promise<Set<string> | undefined>>();
+  const listDir = (dir: string): Promise<Set<string> | undefined> => {
+    let listing = listings.get(dir);
+    if (!listing) {
+      listing = files.list(dir).then(
+        (names) => new Set(names),
+        (err) => {
+          if (isNotFound(err)) return undefined;
+          throw new InputError(dir, `cannot list image directory (${readFailure(err)})`, { cause: err });
+        },
+      );
+      listings.set(dir, listing);
     }
-  }
+    return listing;
+  };
+  const exists = async (path: string) => (await listDir(dirname(path)))?.has(basename(path)) ?? false;
+  const checkImages = opts.checkImages ?? true;
+  if (checkImages && !(await listDir(imageDir))) throw new InputError(imageDir, 'image directory not found');
   const byId = new Map<number, ImageEntry>();
   const order: ImageEntry[] = [];
   for (let i = 0; i < images.length; i++) {
@@ -115,17 +134,9 @@ export async function loadCocoDataset(annotationFile: string, imageDirArg: strin
       continue;
     }
     const path = join(imageDir, im.file_name);
-    if (dirFiles) {
-      const exists = im.file_name.includes('/')
-        ? await access(path).then(
-            () => true,
-            () => false,
-          )
-        : dirFiles.has(im.file_name);
-      if (!exists) {
-        broken.report(file, `${label}: image file not found: ${path}`, 'image');
-        continue;
-      }
+    if (checkImages && !(await exists(path))) {
+      broken.report(file, `${label}: image file not found: ${path}`, 'image');
+      continue;
     }
     const entry: ImageEntry = { id: String(im.id), file: path, width: im.width, height: im.height, objects: [] };
     byId.set(im.id as number, entry);

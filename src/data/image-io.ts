@@ -110,36 +110,29 @@ export async function decodeImage(file: string): Promise<RgbImage> {
   return decodeImageBytes(await readImageFile(file), file);
 }
 
-/** Width and height from a JPEG/PNG header, without decoding the pixels. */
+/** Width and height from a JPEG/PNG file's header, without decoding the pixels. */
 export async function readImageSize(file: string): Promise<{ width: number; height: number; format: ImageFormat }> {
-  const bytes = await readImageFile(file);
+  return imageSizeOfBytes(await readImageFile(file), file);
+}
+
+/**
+ * Width and height (as `decodeImage` returns the image: EXIF-upright) from the header bytes of
+ * a JPEG or PNG; `where` names the source in errors.
+ */
+export function imageSizeOfBytes(bytes: Uint8Array, where: string): { width: number; height: number; format: ImageFormat } {
   const format = sniffFormat(bytes);
   if (format === 'png') {
-    if (bytes.length < 24) throw new InputError(file, 'truncated PNG header');
-    return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), format };
+    if (bytes.length < 24) throw new InputError(where, 'truncated PNG header');
+    const u32 = (i: number) => bytes[i] * 2 ** 24 + ((bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]);
+    return { width: u32(16), height: u32(20), format };
   }
   if (format === 'jpg') {
-    // Walk the marker segments to the first start-of-frame (SOF0..SOF15 except DHT/JPG/DAC).
-    let p = 2;
-    while (p + 9 < bytes.length) {
-      if (bytes[p] !== 0xff) break;
-      const marker = bytes[p + 1];
-      if (marker === 0xff) {
-        p += 1; // fill byte
-        continue;
-      }
-      const len = bytes.readUInt16BE(p + 2);
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-        const h = bytes.readUInt16BE(p + 5);
-        const w = bytes.readUInt16BE(p + 7);
-        // The size as decoded: upright by EXIF orientation, as decodeImage returns it.
-        return swapsAxes(jpegOrientation(bytes)) ? { width: h, height: w, format } : { width: w, height: h, format };
-      }
-      p += 2 + len;
-    }
-    throw new InputError(file, 'JPEG without a readable start-of-frame header');
+    const frame = readJpegFrame(bytes);
+    if (!frame) throw new InputError(where, 'JPEG without a readable start-of-frame header');
+    const { width: w, height: h } = frame;
+    return swapsAxes(jpegOrientation(bytes)) ? { width: h, height: w, format } : { width: w, height: h, format };
   }
-  throw magicError(file, bytes);
+  throw magicError(where, bytes);
 }
 
 /** Encode RGB HWC bytes; JPEG at `quality` (1..100), PNG lossless. */

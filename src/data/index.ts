@@ -4,7 +4,7 @@
  */
 export type { AnnotatedObject, DetectionDataset, ImageBlob, ImageEntry, PixelBox } from './types.ts';
 export { BrokenInputHandler, SKIPPED_INPUT_CODE, type OnBroken, type SkippedInput } from './broken-input.ts';
-export { decodeImage, decodeImageBytes, encodeImage, readImageSize, sniffFormat, type ImageFormat, type RgbImage } from './image-io.ts';
+export { decodeImage, decodeImageBytes, encodeImage, imageSizeOfBytes, readImageSize, sniffFormat, type ImageFormat, type RgbImage } from './image-io.ts';
 export { computeScale, resizeBilinear, roundHalfEven, scaledSize, type ResizeOptions } from './resize.ts';
 export { flipBoxes, flipImageHwc } from './flip.ts';
 export { DEFAULT_IMAGE_CACHE_BYTES, ImageCache, type ImageCacheStats } from './image-cache.ts';
@@ -28,3 +28,4 @@ export { formatDatasetSummary, summarizeDataset, type DatasetSummary, type Split
 export { datasetDigest, type DigestOptions } from './digest.ts';
 export { CLASS_COLOURS, renderContactSheet, type ContactSheetOptions } from './preview.ts';
 export { toCocoGroundTruth, type CocoGroundTruthJson } from './coco-export.ts';
+export { isNotFound, localFiles, type DatasetFiles } from './dataset-files.ts';

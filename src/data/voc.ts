@@ -3,12 +3,12 @@
  * `Annotations/<id>.xml`, `JPEGImages/<file>`, `ImageSets/Main/<split>.txt`. Every split
  * listed in ImageSets/Main is read up front, each annotation once, so `split()` is synchronous.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { createProgress } from '../util/progress.ts';
 import { BrokenInputHandler, type OnBroken, type SkippedInput } from './broken-input.ts';
-import { readImageSize } from './image-io.ts';
+import { isNotFound, localFiles, readFailure, type DatasetFiles } from './dataset-files.ts';
+import { imageSizeOfBytes } from './image-io.ts';
 import { objectLabel, parseVocAnnotation, vocBoxProblem, type VocAnnotation } from './voc-annotation.ts';
 import type { AnnotatedObject, DetectionDataset, ImageEntry } from './types.ts';
 
@@ -39,6 +39,8 @@ export interface VocLoadOptions {
   splits?: readonly string[];
   /** Show a progress line/bar while reading annotations. @default false */
   progress?: boolean;
+  /** Where the files are read from (an object-store adapter, say). @default the local file system */
+  files?: DatasetFiles;
 }
 
 export interface VocDataset extends DetectionDataset {
@@ -53,12 +55,13 @@ const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.JPG', '.JPEG', '.PNG'];
 /** Concurrent annotation reads: enough to hide latency, well under the open-files limit. */
 const READ_CONCURRENCY = 32;
 
-async function listDir(dir: string, where: string): Promise<string[]> {
+const utf8 = new TextDecoder('utf-8');
+
+async function listDir(files: DatasetFiles, dir: string): Promise<string[]> {
   try {
-    return await readdir(dir);
+    return await files.list(dir);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(where, code === 'ENOENT' ? 'directory not found (not a VOC tree?)' : `cannot list directory (${code})`, { cause: err });
+    throw new InputError(dir, isNotFound(err) ? 'directory not found (not a VOC tree?)' : `cannot list directory (${readFailure(err)})`, { cause: err });
   }
 }
 
@@ -74,31 +77,32 @@ function splitFileNames(files: string[]): string[] {
     .sort();
 }
 
-async function readSplit(root: string, split: string): Promise<string[]> {
-  const rel = `ImageSets/Main/${split}.txt`;
+async function readSplit(files: DatasetFiles, root: string, split: string): Promise<string[]> {
+  const file = join(root, 'ImageSets', 'Main', `${split}.txt`);
   let text: string;
   try {
-    text = await readFile(join(root, rel), 'utf8');
+    text = utf8.decode(await files.read(file));
   } catch (err) {
-    throw new InputError(join(root, rel), 'split file not found', { cause: err });
+    throw new InputError(file, isNotFound(err) ? 'split file not found' : `cannot read split file (${readFailure(err)})`, { cause: err });
   }
   const ids: string[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     const id = line.trim().split(/\s+/)[0];
     if (!id) return;
-    if (!ID_RE.test(id)) throw new InputError(`${join(root, rel)}:${i + 1}`, `bad image id ${JSON.stringify(id)}`);
+    if (!ID_RE.test(id)) throw new InputError(`${file}:${i + 1}`, `bad image id ${JSON.stringify(id)}`);
     ids.push(id);
   });
   return ids;
 }
 
-async function readMetaClasses(root: string): Promise<string[] | undefined> {
+async function readMetaClasses(files: DatasetFiles, root: string): Promise<string[] | undefined> {
   const file = join(root, DATASET_META_FILE);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
+    text = utf8.decode(await files.read(file));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw new InputError(file, `cannot read (${readFailure(err)})`, { cause: err });
   }
   let meta: unknown;
   try {
@@ -138,12 +142,13 @@ interface ReadImage {
 }
 
 export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {}): Promise<VocDataset> {
-  // Entries carry absolute paths: they outlive the working directory they were loaded from.
-  const root = resolve(rootDir);
+  const files = opts.files ?? localFiles;
+  // Local entries carry absolute paths: they outlive the working directory they were loaded from.
+  const root = files.local ? resolve(rootDir) : rootDir;
   const broken = new BrokenInputHandler(opts.onBroken ?? 'error');
   const keepDifficult = opts.keepDifficult ?? true;
   const mainDir = join(root, 'ImageSets', 'Main');
-  const available = splitFileNames(await listDir(mainDir, mainDir));
+  const available = splitFileNames(await listDir(files, mainDir));
   const wanted = opts.splits ? [...opts.splits] : available;
   for (const s of wanted) {
     if (!available.includes(s)) throw new InputError(join(mainDir, `${s}.txt`), `split not found (have: ${available.join(', ') || 'none'})`);
@@ -151,9 +156,9 @@ export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {})
   if (wanted.length === 0) throw new InputError(mainDir, 'no split files (<split>.txt)');
 
   const splitIds = new Map<string, string[]>();
-  for (const s of wanted) splitIds.set(s, await readSplit(root, s));
+  for (const s of wanted) splitIds.set(s, await readSplit(files, root, s));
   const ids = [...new Set([...splitIds.values()].flat())];
-  const imageFiles = new Set(await listDir(join(root, 'JPEGImages'), join(root, 'JPEGImages')));
+  const imageFiles = new Set(await listDir(files, join(root, 'JPEGImages')));
 
   const progress = createProgress({ label: 'annotations', total: ids.length, unit: 'xml', mode: opts.progress ? undefined : 'silent' });
   let done = 0;
@@ -162,14 +167,14 @@ export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {})
     const where = join(root, annotationFile);
     let ann: VocAnnotation;
     try {
-      ann = parseVocAnnotation(await readFile(where, 'utf8'), where);
+      ann = parseVocAnnotation(utf8.decode(await files.read(where)), where);
     } catch (err) {
       const message =
         err instanceof InputError
           ? err.message.slice(err.where.length + 2)
-          : (err as NodeJS.ErrnoException).code === 'ENOENT'
+          : isNotFound(err)
             ? 'annotation file not found'
-            : `cannot read annotation (${String(err)})`;
+            : `cannot read annotation (${readFailure(err)})`;
       broken.report(err instanceof InputError ? err.where : where, message, 'image', err);
       return undefined;
     } finally {
@@ -185,9 +190,10 @@ export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {})
     let { width, height } = ann;
     if (width === 0 || height === 0) {
       try {
-        ({ width, height } = await readImageSize(file));
+        ({ width, height } = imageSizeOfBytes(await files.read(file), file));
       } catch (err) {
-        broken.report(where, `no <size> and the image header is unreadable: ${(err as Error).message}`, 'image', err);
+        const why = err instanceof InputError ? err.message : readFailure(err);
+        broken.report(where, `no <size> and the image header is unreadable: ${why}`, 'image', err);
         return undefined;
       }
     }
@@ -215,7 +221,7 @@ export async function loadVocDataset(rootDir: string, opts: VocLoadOptions = {})
   const found = new Set<string>();
   for (const r of byId.values()) for (const o of r.objects) found.add(o.object.name);
 
-  const classes = opts.classes ?? (await readMetaClasses(root)) ?? ([...found].every((n) => VOC_CLASSES.includes(n)) && found.size > 0 ? VOC_CLASSES : [...found].sort());
+  const classes = opts.classes ?? (await readMetaClasses(files, root)) ?? ([...found].every((n) => VOC_CLASSES.includes(n)) && found.size > 0 ? VOC_CLASSES : [...found].sort());
   if (classes.length === 0) throw new InputError(root, 'no classes: no objects found and none given');
   const known = new Set(classes);
 
