@@ -37,6 +37,9 @@ import {
   type TrialSummary,
 } from './view-model.ts';
 
+/** Longest reuse of a coordinator snapshot without an event (ms). */
+const SNAPSHOT_REUSE_MS = 1_000;
+
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: Json | undefined): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -242,6 +245,16 @@ export function recordCoordinatorMetrics(coordinator: Coordinator, metrics: Coor
 
 /** Adapts a `Coordinator` to the dashboard. */
 export function coordinatorSource(coordinator: Coordinator): DashboardSource {
+  // snapshot() deep-copies the whole state: pages and scrapes share one until an event says
+  // it changed, or a second passes (registering a worker raises no event).
+  let cached: { snap: ReturnType<Coordinator['snapshot']>; at: number } | undefined;
+  coordinator.subscribe(() => {
+    cached = undefined;
+  });
+  const snapshot = () => {
+    if (!cached || Date.now() - cached.at > SNAPSHOT_REUSE_MS) cached = { snap: coordinator.snapshot(), at: Date.now() };
+    return cached.snap;
+  };
   const detail = (id: string): SweepDetail | undefined => {
     try {
       return coordinator.sweepDetail(sweepId(id));
@@ -252,7 +265,7 @@ export function coordinatorSource(coordinator: Coordinator): DashboardSource {
   };
   return {
     async sweeps() {
-      const snap = coordinator.snapshot();
+      const snap = snapshot();
       const stages = new Map(snap.stages.map((s) => [s.key as string, s]));
       return snap.sweeps.map((s) => sweepSummary(s, snap.trials.filter((t) => t.sweepId === s.id).map((t) => trialSummary(t, stages)))).sort((a, b) => b.createdAt - a.createdAt);
     },
@@ -269,7 +282,7 @@ export function coordinatorSource(coordinator: Coordinator): DashboardSource {
       return d && t ? trialDetail(t, d) : undefined;
     },
     async stats(): Promise<ClusterStats> {
-      const snap = coordinator.snapshot();
+      const snap = snapshot();
       // Only stages some queued or running trial still needs are scheduled (and worth a trainer).
       const wanted = new Set(snap.trials.filter((t) => t.status === 'queued' || t.status === 'running').flatMap((t) => t.stages.map((s) => s.key as string)));
       const jobsByState: Partial<Record<RunStatus, number>> = {};

@@ -66,6 +66,8 @@ test('a coordinator sweep through the dashboard source: summaries, trial detail,
 
     let stats = await source.stats();
     assert.equal(stats.workers, 2);
+    // Registering raises no event (the shared snapshot may lag a second); the next event refreshes it.
+    await coordinator.registerWorker({ id: asWorkerId('cpu-c'), resources: { ...gpu, gpus: 0 }, kinds: ['evaluate'] });
     assert.ok(stats.pendingGpuJobs >= 1, 'train_joint needs a GPU');
 
     // gpu-a takes the first training job and goes silent: its lease expires.
@@ -73,6 +75,7 @@ test('a coordinator sweep through the dashboard source: summaries, trial detail,
     assert.ok(lost);
     stats = await source.stats();
     assert.equal(stats.runningGpuJobs, 1);
+    assert.equal(stats.workers, 3, 'the lease event refreshed the snapshot');
     for (let i = 0; i < 50 && metrics.leaseExpiries.get() === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(metrics.leaseExpiries.get(), 1);
     assert.equal(metrics.jobRetries.get({ kind: 'infrastructure' }), 1);
