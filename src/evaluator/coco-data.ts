@@ -259,7 +259,9 @@ function cocoImageIds(entries: readonly ImageEntry[]): CocoId[] {
 /**
  * Ground truth from dataset entries (0-based inclusive boxes → COCO [x1, y1, x2-x1+1, y2-y1+1],
  * area = w × h, as py-faster-rcnn converts). Category ids are the labels 1..K of `classes`.
- * `difficult` objects become crowd regions (ignored; they may absorb detections).
+ * Crowd objects (and VOC `difficult` ones) become crowd regions: ignored, and they may absorb
+ * detections. Areas are box areas (the JSON's mask areas are not in `ImageEntry`), so for
+ * results equal to pycocotools on a COCO file, evaluate that file (`readCocoGroundTruth`).
  */
 export function cocoGroundTruthFromEntries(entries: readonly ImageEntry[], classes: readonly string[], source = 'dataset'): CocoGroundTruth {
   const ids = cocoImageIds(entries);
@@ -294,7 +296,7 @@ export function cocoGroundTruthFromEntries(entries: readonly ImageEntry[], class
       gt.category[j] = c;
       gt.bbox.set([x1, y1, w, h], 4 * j);
       gt.area[j] = w * h;
-      gt.iscrowd[j] = o.difficult ? 1 : 0;
+      gt.iscrowd[j] = o.crowd || o.difficult ? 1 : 0;
       gt.annId[j] = j + 1;
       j++;
     }

@@ -4,8 +4,8 @@
  * use); proposals from a boxes directory (`src/storage` binary format) or a JSON file.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InputError } from '../util/errors.ts';
+import { openBoxesDir } from './box-files.ts';
 import type { CocoGroundTruth } from './coco-data.ts';
 import type { RecallImage } from './proposal-recall.ts';
 import type { VocGroundTruth } from './voc-eval.ts';
@@ -65,17 +65,7 @@ export async function readProposals(path: string, imageIds: readonly string[]): 
     }
     return out;
   }
-  const { BoxesReader } = await import('../storage/formats/boxes-file.ts');
-  const reader = await BoxesReader.open({
-    read: async (name: string) => {
-      try {
-        return new Uint8Array(await readFile(join(path, name)));
-      } catch (err) {
-        throw new InputError(join(path, name), `cannot read: ${(err as Error).message}`, { cause: err });
-      }
-    },
-    keyOf: (name: string) => join(path, name),
-  });
+  const reader = await openBoxesDir(path);
   for (const id of imageIds) if (reader.has(id)) out.set(id, (await reader.get(id)).boxes);
   return out;
 }

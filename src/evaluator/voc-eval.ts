@@ -230,7 +230,7 @@ export function vocGroundTruthFromEntries(
       image[j] = i;
       classIndex[j] = c;
       boxes.set(o.box, 4 * j);
-      difficult[j] = o.difficult ? 1 : 0;
+      difficult[j] = o.difficult || o.crowd ? 1 : 0; // a COCO crowd region: ignored like difficult
       j++;
     }
   });

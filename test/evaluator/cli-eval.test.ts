@@ -62,3 +62,68 @@ test('frcnn eval proposals prints recall and AR', () => {
   assert.deepEqual(doc.rows.map((x: { ar: number }) => x.ar), [exp['5'].ar, exp['1000'].ar]);
   assert.match(r.stderr, /no proposals for 1 of/);
 });
+
+test('frcnn eval detections scores a binary detections file like eval coco / eval voc score the text files', async () => {
+  const { BoxesWriter } = await import('../../src/storage/formats/boxes-file.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'frcnn-evaldet-'));
+  const writeBoxes = async (out: string, perImage: Map<string, { boxes: number[]; scores: number[]; classes: number[] }>) => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(out, { recursive: true });
+    const w = new BoxesWriter({ put: async (name: string, bytes: Uint8Array) => writeFileSync(join(out, name), bytes) }, { kind: 'detections' });
+    for (const [id, d] of perImage) {
+      await w.add(id, { boxes: Float32Array.from(d.boxes), scores: Float32Array.from(d.scores), classes: Int32Array.from(d.classes) });
+    }
+    await w.finish();
+  };
+  const push = (m: Map<string, { boxes: number[]; scores: number[]; classes: number[] }>, id: string, box: number[], score: number, label: number) => {
+    const e = m.get(id) ?? { boxes: [], scores: [], classes: [] };
+    e.boxes.push(...box);
+    e.scores.push(score);
+    e.classes.push(label);
+    m.set(id, e);
+  };
+
+  // COCO: integer boxes, so x2 = x + w - 1 converts back exactly; label = rank of the category id.
+  const gt = JSON.parse(readFileSync(`${fx}coco-quirks/gt.json`, 'utf8'));
+  const catIds: number[] = gt.categories.map((c: { id: number }) => c.id).sort((a: number, b: number) => a - b);
+  const coco = new Map();
+  for (const d of JSON.parse(readFileSync(`${fx}coco-quirks/dt.json`, 'utf8'))) {
+    if (!catIds.includes(d.category_id)) continue; // ignored by pycocotools anyway
+    const [x, y, w, h] = d.bbox;
+    push(coco, String(d.image_id), [x, y, x + w - 1, y + h - 1], d.score, catIds.indexOf(d.category_id) + 1);
+  }
+  await writeBoxes(join(dir, 'coco'), coco);
+  const r = frcnn('eval', 'detections', '--boxes', join(dir, 'coco'), '--gt', `${fx}coco-quirks/gt.json`, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).stats, JSON.parse(readFileSync(`${fx}coco-quirks/expected.json`, 'utf8')).stats);
+
+  // VOC: rounded copies of the fixture's detection files, lines grouped by image in image-set
+  // order (the order a boxes file has), and the same detections 0-based in a boxes file.
+  const ids = readFileSync(`${fx}voc-a/VOC/ImageSets/Main/test.txt`, 'utf8').split('\n').filter(Boolean);
+  const classes = ['c00', 'c01', 'c02', 'c03'];
+  const voc = new Map();
+  const lines = new Map<string, string[]>(classes.map((c) => [c, []]));
+  const all: { id: string; c: number; score: number; box: number[] }[] = [];
+  classes.forEach((c, k) => {
+    for (const line of readFileSync(`${fx}voc-a/dets/comp4_det_test_${c}.txt`, 'utf8').split('\n').filter(Boolean)) {
+      const [id, s, ...b] = line.split(' ');
+      all.push({ id, c: k, score: Number(s), box: b.map((v) => Math.round(Number(v))) });
+    }
+  });
+  for (const id of ids) {
+    for (const d of all.filter((x) => x.id === id)) {
+      lines.get(classes[d.c])?.push(`${id} ${d.score} ${d.box.join(' ')}`);
+      push(voc, id, d.box.map((v) => v - 1), d.score, d.c + 1);
+    }
+  }
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'txt'));
+  for (const [c, ls] of lines) writeFileSync(join(dir, 'txt', `comp4_det_test_${c}.txt`), ls.join('\n') + '\n');
+  await writeBoxes(join(dir, 'voc'), voc);
+  const a = frcnn('eval', 'voc', '--devkit', `${fx}voc-a/VOC`, '--imageset', 'test', '--dets', join(dir, 'txt'), '--json');
+  const b = frcnn('eval', 'detections', '--boxes', join(dir, 'voc'), '--devkit', `${fx}voc-a/VOC`, '--imageset', 'test', '--json');
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  assert.deepEqual(JSON.parse(b.stdout), JSON.parse(a.stdout));
+  assert.ok(JSON.parse(a.stdout).mAP > 0.2);
+});

@@ -48,6 +48,69 @@ async function writeReport(dir: string, input: ReportInput, inputs: Record<strin
   return json;
 }
 
+interface DetectionsFlags {
+  boxes: string;
+  devkit?: string;
+  imageset?: string;
+  gt?: string;
+  classes?: string[];
+  ovthresh: number;
+  json?: boolean;
+  report?: string;
+}
+
+type VocResult = import('../../evaluator/voc-eval.ts').VocResult;
+type CocoResult = import('../../evaluator/coco-eval.ts').CocoResult;
+
+async function printVoc(res: VocResult, json: boolean | undefined): Promise<void> {
+  const noGt = res.classes.filter((c) => c.npos === 0).map((c) => c.name);
+  if (noGt.length > 0) warn(`no non-difficult ground truth for ${noGt.join(', ')}: AP undefined (null), left out of the mean`);
+  if (json) {
+    const classes = Object.fromEntries(res.classes.map((c) => [c.name, { ap07: c.ap07, ap: c.ap, npos: c.npos }]));
+    process.stdout.write(JSON.stringify({ classes, mAP07: res.mAP07, mAP: res.mAP }) + '\n');
+    return;
+  }
+  const { formatFixed } = await import('../../evaluator/format.ts');
+  const f = (v: number) => (Number.isFinite(v) ? formatFixed(v, 4) : '-');
+  const rows = [['class', 'npos', 'ndet', 'AP07', 'AP'], ...res.classes.map((c) => [c.name, String(c.npos), String(c.ndet), f(c.ap07), f(c.ap)])];
+  rows.push(['mean', '', '', f(res.mAP07), f(res.mAP)]);
+  process.stdout.write(padTable(rows));
+}
+
+async function printCoco(res: CocoResult, counts: { images: number; annotations: number; detections: number }, json: boolean | undefined): Promise<void> {
+  const { formatCocoSummary, perCategoryAp } = await import('../../evaluator/coco-eval.ts');
+  if (!json) {
+    process.stdout.write(formatCocoSummary(res) + '\n');
+    return;
+  }
+  const { COCO_STAT_NAMES } = await import('../../evaluator/report.ts');
+  const ap = perCategoryAp(res);
+  const out = {
+    stats: res.stats,
+    statNames: COCO_STAT_NAMES,
+    ...counts,
+    categories: res.categoryNames.map((name, k) => ({ id: res.categoryIds[k], name, ap: ap[k] })),
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+/**
+ * The model's class order for a devkit: --classes, else `dataset.json`'s classes, else the 20
+ * VOC classes when every name is one of them, else the sorted names — the data loader's rule.
+ */
+async function devkitClasses(devkit: string, found: readonly string[], given?: string[]): Promise<string[]> {
+  if (given) return given;
+  const { DATASET_META_FILE, VOC_CLASSES } = await import('../../data/voc.ts');
+  const { existsSync } = await import('node:fs');
+  const meta = join(devkit, DATASET_META_FILE);
+  if (existsSync(meta)) {
+    const { readJsonFile } = await import('../../evaluator/coco-data.ts');
+    const doc = readJsonFile(meta) as { classes?: unknown };
+    if (Array.isArray(doc.classes) && doc.classes.every((c) => typeof c === 'string')) return doc.classes as string[];
+  }
+  return found.every((n) => VOC_CLASSES.includes(n)) ? [...VOC_CLASSES] : [...found].sort();
+}
+
 function warn(message: string): void {
   process.stderr.write(`frcnn: warning: ${message}\n`);
 }
@@ -72,8 +135,7 @@ export function register(program: Command): void {
     .option('--strict', 'refuse results whose category is not in the ground truth (pycocotools silently ignores them)')
     .action(async (flags: CocoFlags) => {
       const { readCocoGroundTruth, readCocoResults } = await import('../../evaluator/coco-data.ts');
-      const { evaluateCoco, formatCocoSummary, perCategoryAp } = await import('../../evaluator/coco-eval.ts');
-      const { COCO_STAT_NAMES } = await import('../../evaluator/report.ts');
+      const { evaluateCoco } = await import('../../evaluator/coco-eval.ts');
       const gt = readCocoGroundTruth(flags.gt);
       const dt = readCocoResults(flags.dt, gt);
       if (gt.skipped > 0) warn(`${flags.gt}: ${gt.skipped} annotations on images or categories not listed in the file are left out (as pycocotools does)`);
@@ -84,20 +146,7 @@ export function register(program: Command): void {
       }
       const res = evaluateCoco(gt, dt, { progress: dt.image.length > 100_000 });
       if (flags.report) await writeReport(flags.report, { kind: 'coco', result: res }, { gt: flags.gt, dt: flags.dt });
-      if (flags.json) {
-        const ap = perCategoryAp(res);
-        const out = {
-          stats: res.stats,
-          statNames: COCO_STAT_NAMES,
-          images: gt.imageIds.length,
-          annotations: gt.image.length,
-          detections: dt.image.length,
-          categories: res.categoryNames.map((name, k) => ({ id: res.categoryIds[k], name, ap: ap[k] })),
-        };
-        process.stdout.write(JSON.stringify(out) + '\n');
-      } else {
-        process.stdout.write(formatCocoSummary(res) + '\n');
-      }
+      await printCoco(res, { images: gt.imageIds.length, annotations: gt.image.length, detections: dt.image.length }, flags.json);
     });
 
   evalCmd
@@ -116,21 +165,49 @@ export function register(program: Command): void {
       const gt = readVocDevkit(flags.devkit, flags.imageset, { progress: true });
       const dets = readVocDetections(flags.dets, flags.imageset, gt);
       const res = evaluateVoc(gt, dets, { ovthresh: flags.ovthresh });
-      const noGt = res.classes.filter((c) => c.npos === 0).map((c) => c.name);
-      if (noGt.length > 0) warn(`no non-difficult ground truth for ${noGt.join(', ')}: AP undefined (null), left out of the mean`);
       if (flags.report) {
         await writeReport(flags.report, { kind: 'voc', result: res }, { devkit: flags.devkit, imageset: flags.imageset, dets: flags.dets });
       }
-      if (flags.json) {
-        const classes = Object.fromEntries(res.classes.map((c) => [c.name, { ap07: c.ap07, ap: c.ap, npos: c.npos }]));
-        process.stdout.write(JSON.stringify({ classes, mAP07: res.mAP07, mAP: res.mAP }) + '\n');
-      } else {
-        const { formatFixed } = await import('../../evaluator/format.ts');
-        const f = (v: number) => (Number.isFinite(v) ? formatFixed(v, 4) : '-');
-        const rows = [['class', 'npos', 'ndet', 'AP07', 'AP'], ...res.classes.map((c) => [c.name, String(c.npos), String(c.ndet), f(c.ap07), f(c.ap)])];
-        rows.push(['mean', '', '', f(res.mAP07), f(res.mAP)]);
-        process.stdout.write(padTable(rows));
+      await printVoc(res, flags.json);
+    });
+
+  evalCmd
+    .command('detections')
+    .description("score the pipeline's detections (binary boxes file) against a VOC tree (voc_eval AP) or a COCO file (COCOeval)")
+    .requiredOption('--boxes <dir>', 'detections boxes directory (index.bin + shards): 0-based x1 y1 x2 y2, labels 1..K')
+    .option('--devkit <dir>', 'VOC tree (with --imageset): VOC AP; boxes are shifted to its 1-based pixels as py-faster-rcnn writes them')
+    .option('--imageset <name>', 'VOC image set name, e.g. test')
+    .option('--gt <file>', 'COCO instances JSON instead: COCO bbox stats; label k is the k-th category by ascending id')
+    .option('--classes <list>', "VOC class names in the model's label order (default: dataset.json, else the VOC order, else sorted)", (v: string) => v.split(',').map((c) => c.trim()))
+    .option('--ovthresh <iou>', 'VOC: IoU a detection must exceed to match', parseFloatOption('--ovthresh'), 0.5)
+    .option('--json', 'print JSON (the same shapes as eval voc / eval coco)')
+    .option('--report <dir>', 'also write report.json and report.html into this directory')
+    .action(async (flags: DetectionsFlags) => {
+      if (Boolean(flags.devkit) === Boolean(flags.gt)) throw new UsageError('give either --devkit (with --imageset) or --gt');
+      if (flags.devkit && !flags.imageset) throw new UsageError('--devkit needs --imageset');
+      const { readDetectionBoxes } = await import('../../evaluator/box-files.ts');
+      const list = await readDetectionBoxes(flags.boxes);
+      if (flags.devkit) {
+        const { readVocDevkit } = await import('../../evaluator/voc-devkit.ts');
+        const { evaluateVoc, vocDetectionsFromList } = await import('../../evaluator/voc-eval.ts');
+        const gt = readVocDevkit(flags.devkit, flags.imageset as string, { progress: true });
+        const classes = await devkitClasses(flags.devkit, gt.classes, flags.classes);
+        // 0-based model boxes to the devkit's 1-based pixels (py-faster-rcnn adds 1 when writing).
+        const shifted = { ...list, boxes: Float64Array.from(list.boxes, (v) => v + 1) };
+        const res = evaluateVoc(gt, vocDetectionsFromList(shifted, classes, gt, flags.boxes), { ovthresh: flags.ovthresh });
+        if (flags.report) {
+          await writeReport(flags.report, { kind: 'voc', result: res }, { devkit: flags.devkit, imageset: flags.imageset as string, boxes: flags.boxes });
+        }
+        await printVoc(res, flags.json);
+        return;
       }
+      const { readCocoGroundTruth, cocoDetectionsFromList } = await import('../../evaluator/coco-data.ts');
+      const { evaluateCoco } = await import('../../evaluator/coco-eval.ts');
+      const gt = readCocoGroundTruth(flags.gt as string);
+      const dt = cocoDetectionsFromList(list, gt, flags.boxes);
+      const res = evaluateCoco(gt, dt, { progress: dt.image.length > 100_000 });
+      if (flags.report) await writeReport(flags.report, { kind: 'coco', result: res }, { gt: flags.gt as string, boxes: flags.boxes });
+      await printCoco(res, { images: gt.imageIds.length, annotations: gt.image.length, detections: dt.image.length }, flags.json);
     });
 
   evalCmd
