@@ -45,6 +45,8 @@ export {
   type ProposalRecallOptions,
   type ProposalRecallResult,
 } from './proposal-recall.ts';
+export { readDetectionBoxes, openBoxesDir } from './box-files.ts';
+export { readProposals, recallImagesFromVoc, recallImagesFromCoco } from './proposal-input.ts';
 export { buildReport, renderReportHtml, renderReportSection, parseReport, COCO_STAT_NAMES, type EvalReport, type ReportInput, type ReportMeta } from './report.ts';
 export { pairwiseSum, npMean, linspace, arange, argsortDesc } from './numeric.ts';
 export { formatFixed } from './format.ts';
