@@ -93,7 +93,8 @@ export class CoordinatorCore {
   private readonly consumers = new Map<StageKey, Set<TrialId>>();
   /** Stage → stages that read it. */
   private readonly dependents = new Map<StageKey, Set<StageKey>>();
-  private readonly pendingSet = new Set<StageKey>();
+  /** Pending stages whose inputs are all committed: the only candidates the scheduler looks at. */
+  private readonly readySet = new Set<StageKey>();
   private readonly runningSet = new Set<StageKey>();
   private readonly idempotency = new Map<string, SweepId>();
   private bottomLevels = new Map<StageKey, number>();
@@ -120,13 +121,13 @@ export class CoordinatorCore {
     }
     for (const st of records.stages) {
       core.stages.set(st.key, st);
-      if (st.status === 'pending') core.pendingSet.add(st.key);
       if (st.status === 'running') {
         core.runningSet.add(st.key);
         if (st.lease) st.lease.deadline = now + 2 * core.opts.leaseTtlMs;
       }
       for (const input of Object.values(st.inputs)) core.dependentsOf(input).add(st.key);
     }
+    for (const st of core.stages.values()) if (st.status === 'pending' && core.inputsCommitted(st)) core.readySet.add(st.key);
     for (const t of records.trials) {
       // A trial written before its sweep (crash mid-submit) is an orphan: the client's retry resubmits it.
       if (!core.sweeps.has(t.sweepId)) continue;
@@ -228,7 +229,7 @@ export class CoordinatorCore {
             existing.failures = { infrastructure: 0, job: 0 };
             existing.error = undefined;
             existing.notBefore = now;
-            this.pendingSet.add(existing.key);
+            if (this.inputsCommitted(existing)) this.readySet.add(existing.key);
             this.touch(existing);
           }
           continue;
@@ -252,7 +253,7 @@ export class CoordinatorCore {
           updatedAt: now,
         };
         this.stages.set(st.key, st);
-        this.pendingSet.add(st.key);
+        if (this.inputsCommitted(st)) this.readySet.add(st.key);
         for (const k of Object.values(node.inputs)) this.dependentsOf(k).add(st.key);
         this.markDirty(`stage.${st.key}`);
       }
@@ -291,7 +292,7 @@ export class CoordinatorCore {
         this.endAttempt(st, 'revoked', undefined, message);
         st.status = 'pending';
         this.runningSet.delete(key);
-        this.pendingSet.add(key);
+        this.readySet.add(key);
         this.touch(st);
       }
     }
@@ -341,9 +342,9 @@ export class CoordinatorCore {
 
     const running = this.runningPerSweep();
     let best: { st: StageRecord; load: number; submitted: number; level: number } | undefined;
-    for (const key of this.pendingSet) {
+    for (const key of this.readySet) {
       const st = this.stages.get(key)!;
-      if (st.notBefore > now || !this.fits(st, w) || !this.inputsCommitted(st)) continue;
+      if (st.notBefore > now || !this.fits(st, w)) continue;
       let load = Infinity;
       let submitted = Infinity;
       for (const sid of this.activeSweepsOf(key)) {
@@ -377,7 +378,7 @@ export class CoordinatorCore {
     st.lease = { attempt, workerId: w.id, deadline: now + this.opts.leaseTtlMs };
     st.status = 'running';
     st.progress = undefined;
-    this.pendingSet.delete(st.key);
+    this.readySet.delete(st.key);
     this.runningSet.add(st.key);
     this.touch(st);
     for (const t of this.activeConsumerTrials(st.key)) {
@@ -459,7 +460,10 @@ export class CoordinatorCore {
     this.emitJob(st, { type: 'job.done', jobId: jobIdOf(key, token), attempt: token, workerId: worker, result });
     for (const d of this.dependents.get(key) ?? []) {
       const ds = this.stages.get(d)!;
-      if (ds.status === 'pending' && this.inputsCommitted(ds) && this.activeConsumers(d).length > 0) this.emitJob(ds, { type: 'job.queued' });
+      if (ds.status === 'pending' && this.inputsCommitted(ds)) {
+        this.readySet.add(d);
+        if (this.activeConsumers(d).length > 0) this.emitJob(ds, { type: 'job.queued' });
+      }
     }
     this.refreshConsumers(key);
     return { duplicate: false };
@@ -480,7 +484,7 @@ export class CoordinatorCore {
     st.status = 'pending';
     st.notBefore = this.clock.now();
     this.runningSet.delete(key);
-    this.pendingSet.add(key);
+    this.readySet.add(key);
     this.touch(st);
     this.emitJob(st, { type: 'job.released', jobId: jobIdOf(key, token), attempt: token, workerId: worker });
   }
@@ -506,7 +510,7 @@ export class CoordinatorCore {
   nextRetryAt(): number | undefined {
     const now = this.clock.now();
     let t: number | undefined;
-    for (const key of this.pendingSet) {
+    for (const key of this.readySet) {
       const st = this.stages.get(key)!;
       if (st.notBefore > now && (t === undefined || st.notBefore < t)) t = st.notBefore;
     }
@@ -516,9 +520,9 @@ export class CoordinatorCore {
   /** True when some stage could be leased now by some worker (ignoring fit). */
   hasReadyWork(): boolean {
     const now = this.clock.now();
-    for (const key of this.pendingSet) {
+    for (const key of this.readySet) {
       const st = this.stages.get(key)!;
-      if (st.notBefore <= now && this.inputsCommitted(st) && this.activeConsumers(key).length > 0) return true;
+      if (st.notBefore <= now && this.activeConsumers(key).length > 0) return true;
     }
     return false;
   }
@@ -550,7 +554,7 @@ export class CoordinatorCore {
     } else {
       st.status = 'pending';
       st.notBefore = retryAt!;
-      this.pendingSet.add(st.key);
+      this.readySet.add(st.key);
     }
     this.touch(st);
     this.emitJob(st, { type: 'job.failed', jobId: jobIdOf(st.key, token), attempt: token, workerId: worker, reason, failureClass: cls, message, retryAt });

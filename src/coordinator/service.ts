@@ -67,7 +67,9 @@ export class Coordinator {
   private readonly log: Logger;
   private readonly revisions = new Map<string, number>();
   private readonly written = new Map<string, string>();
-  private writes: Promise<void> = Promise.resolve();
+  /** Records waiting for the next group write, and the promise it settles. */
+  private nextBatch?: { records: Map<EntityKey, string>; done: Promise<void>; settle: (err?: unknown) => void };
+  private inFlight?: Promise<void>;
   private readonly listeners = new Set<CoordinatorListener>();
   private waiters = new Set<() => void>();
   private timer?: NodeJS.Timeout;
@@ -217,7 +219,7 @@ export class Coordinator {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     for (const w of this.waiters) w();
-    await this.writes.catch(() => undefined);
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
   }
 
   // ---- machinery ----------------------------------------------------------------------------
@@ -258,11 +260,8 @@ export class Coordinator {
 
   private async commit(changes: Changes): Promise<void> {
     if (changes.dirty.length === 0 && changes.events.length === 0) return;
-    // Serialize the records now: later commands may change them before the write runs.
-    const records = changes.dirty.map((k) => ({ key: k, json: JSON.stringify(this.core.record(k) ?? null) }));
-    const write = this.writes.then(() => this.writeAll(records));
-    this.writes = write.catch(() => undefined);
-    await write;
+    // Even a command that changed no record waits for the writes before it, so events keep their order.
+    await this.enqueue(changes.dirty);
     for (const e of changes.events) {
       for (const l of this.listeners) {
         try {
@@ -276,27 +275,64 @@ export class Coordinator {
     if (changes.events.some((e) => e.type === 'job.queued' || e.type === 'job.failed' || e.type === 'job.released' || e.type === 'sweep.submitted')) this.wake();
   }
 
-  private async writeAll(records: { key: EntityKey; json: string }[]): Promise<void> {
-    for (const { key, json } of records) {
-      if (this.written.get(key) === json) continue;
-      let delay = WRITE_RETRY_INITIAL_MS;
-      for (let attempt = 1; ; attempt++) {
-        if (this.fatal) throw this.fatal;
-        try {
-          const rev = await this.store.put(key, JSON.parse(json), this.revisions.get(key));
-          this.revisions.set(key, rev);
-          this.written.set(key, json);
-          break;
-        } catch (err) {
-          if (err instanceof RevisionMismatchError) {
-            this.fatal = new StateConflictError(key, { cause: err });
-            this.log.fatal({ key, state: this.store.location }, this.fatal.message);
-            throw this.fatal;
-          }
-          if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err, key, attempt, state: this.store.location }, 'state write failed; retrying');
-          await new Promise((r) => setTimeout(r, delay));
-          delay = Math.min(WRITE_RETRY_MAX_MS, delay * 2);
+  /**
+   * Group commit: records of commands that arrive while a write is in flight go into the next
+   * batch together (the latest version of each record once), so throughput does not collapse
+   * to one round trip per record. Serialized now: later commands may change them meanwhile.
+   */
+  private enqueue(dirty: EntityKey[]): Promise<void> {
+    if (!this.nextBatch) {
+      let settle!: (err?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+      this.nextBatch = { records: new Map(), done, settle };
+    }
+    const batch = this.nextBatch;
+    for (const k of dirty) batch.records.set(k, JSON.stringify(this.core.record(k) ?? null));
+    if (!this.inFlight) this.startBatch();
+    return batch.done;
+  }
+
+  private startBatch(): void {
+    const batch = this.nextBatch;
+    this.nextBatch = undefined;
+    if (!batch) return;
+    this.inFlight = this.writeBatch(batch.records).then(
+      () => batch.settle(),
+      (err) => batch.settle(err ?? new Error('state write failed')),
+    );
+    void this.inFlight.finally(() => {
+      this.inFlight = undefined;
+      this.startBatch();
+    });
+  }
+
+  /** Stages, then trials, then sweeps (a crash between them leaves no sweep pointing at missing trials); each group in parallel. */
+  private async writeBatch(records: Map<EntityKey, string>): Promise<void> {
+    for (const prefix of ['stage.', 'trial.', 'sweep.']) {
+      const group = [...records].filter(([k]) => k.startsWith(prefix));
+      await Promise.all(group.map(([key, json]) => this.writeRecord(key, json)));
+    }
+  }
+
+  private async writeRecord(key: EntityKey, json: string): Promise<void> {
+    if (this.written.get(key) === json) return;
+    let delay = WRITE_RETRY_INITIAL_MS;
+    for (let attempt = 1; ; attempt++) {
+      if (this.fatal) throw this.fatal;
+      try {
+        const rev = await this.store.put(key, JSON.parse(json), this.revisions.get(key));
+        this.revisions.set(key, rev);
+        this.written.set(key, json);
+        return;
+      } catch (err) {
+        if (err instanceof RevisionMismatchError) {
+          this.fatal = new StateConflictError(key, { cause: err });
+          this.log.fatal({ key, state: this.store.location }, this.fatal.message);
+          throw this.fatal;
         }
+        if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err, key, attempt, state: this.store.location }, 'state write failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(WRITE_RETRY_MAX_MS, delay * 2);
       }
     }
   }

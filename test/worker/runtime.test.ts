@@ -71,7 +71,7 @@ test('drain gives the lease back with its checkpoint; another worker resumes fro
     const { sweep } = await coordinator.submitSweep({ text: spec(), source: 'rt.yaml' });
     const a = worker('a', sim);
     const running = a.run();
-    await until(() => coordinator.sweepDetail(sweep.id).stages.some((s) => s.kind === 'train_joint' && (s.checkpoint ?? '').includes('ckpt-10')));
+    await until(() => coordinator.sweepDetail(sweep.id).stages.some((s) => s.kind === 'train_joint' && s.checkpoint !== undefined));
     a.drain();
     await running;
     assert.deepEqual(a.jobs.map((j) => j.outcome), ['released']);
@@ -89,7 +89,7 @@ test('drain gives the lease back with its checkpoint; another worker resumes fro
     assert.equal(d.sweep.status, 'succeeded');
     const j2 = d.stages.find((s) => s.kind === 'train_joint')!;
     assert.equal(j2.attempts[1].resumedFrom, joint.checkpoint);
-    assert.ok((j2.result!.startStep as number) >= 10, 'resumed, not restarted');
+    assert.ok((j2.result!.startStep as number) >= 5, 'resumed, not restarted');
   } finally {
     await close();
   }
