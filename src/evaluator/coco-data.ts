@@ -9,6 +9,9 @@ import type { ImageEntry } from '../data/types.ts';
 import { InputError } from '../util/errors.ts';
 import { checkDetectionList, type DetectionList } from './detection-list.ts';
 import { parseCocoResultsFast } from './coco-results-fast.ts';
+import { parseJsonText, readJsonFile } from './json-file.ts';
+
+export { readJsonFile };
 
 /** A COCO image or category id: numbers normally, strings accepted (all of one kind per file). */
 export type CocoId = number | string;
@@ -51,22 +54,6 @@ type Json = unknown;
 
 function isRecord(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Read and parse a JSON file; errors name the file. */
-export function readJsonFile(path: string): Json {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : (err as Error).message, { cause: err });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(path, `invalid JSON: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 function idOf(v: Json, where: string, field: string): CocoId {
@@ -241,13 +228,7 @@ export function readCocoResults(path: string, gt: CocoGroundTruth): CocoDetectio
   }
   const fast = parseCocoResultsFast(bytes, gt, path);
   if (fast) return fast;
-  let doc: Json;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new InputError(path, `invalid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  return parseCocoResults(doc, gt, path);
+  return parseCocoResults(parseJsonText(bytes.toString('utf8'), path), gt, path);
 }
 
 /** Image ids as COCO ids: numbers when every id is a canonical integer string (COCO datasets). */

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../util/errors.ts';
 import { openBoxesDir } from './box-files.ts';
+import { parseJsonText } from './json-file.ts';
 import type { CocoGroundTruth } from './coco-data.ts';
 import type { RecallImage } from './proposal-recall.ts';
 import type { VocGroundTruth } from './voc-eval.ts';
@@ -40,12 +41,13 @@ export function recallImagesFromCoco(gt: CocoGroundTruth): RecallImage[] {
 export async function readProposals(path: string, imageIds: readonly string[]): Promise<Map<string, Float32Array | Float64Array>> {
   const out = new Map<string, Float32Array | Float64Array>();
   if (path.endsWith('.json')) {
-    let doc: unknown;
+    let text: string;
     try {
-      doc = JSON.parse(await readFile(path, 'utf8'));
+      text = await readFile(path, 'utf8');
     } catch (err) {
       throw new InputError(path, `cannot read proposals: ${(err as Error).message}`, { cause: err });
     }
+    const doc = parseJsonText(text, path);
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
       throw new InputError(path, 'proposals JSON must be an object {"<imageId>": [[x1, y1, x2, y2], ...]}');
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCocoGroundTruth, parseCocoResults, readCocoGroundTruth } from '../../src/evaluator/coco-data.ts';
+import { parseCocoGroundTruth, parseCocoResults, readCocoGroundTruth, readCocoResults } from '../../src/evaluator/coco-data.ts';
 import { InputError } from '../../src/util/errors.ts';
 
 const doc = () => ({
@@ -70,6 +70,8 @@ test('broken results name the file and the record; results on unknown images are
 test('unreadable files are named', () => {
   const dir = mkdtempSync(join(tmpdir(), 'frcnn-coco-'));
   writeFileSync(join(dir, 'bad.json'), '{"images": [');
-  fails(() => readCocoGroundTruth(join(dir, 'bad.json')), /bad\.json: invalid JSON/);
+  fails(() => readCocoGroundTruth(join(dir, 'bad.json')), /bad\.json:1:\d+: invalid JSON/);
+  writeFileSync(join(dir, 'dt.json'), '[{"image_id": 4, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1},\n{"image_id": 4}\n{"x": 1}]');
+  fails(() => readCocoResults(join(dir, 'dt.json'), parseCocoGroundTruth(doc(), 'gt.json')), /dt\.json:3:1: invalid JSON/);
   fails(() => readCocoGroundTruth(join(dir, 'none.json')), /none\.json: file not found/);
 });
