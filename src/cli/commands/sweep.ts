@@ -29,22 +29,31 @@ async function watch(client: import('../../coordinator/grpc/client.ts').Coordina
   const model = new WatchModel();
   const tty = Boolean(process.stderr.isTTY) && !json;
   const frame = tty ? new FrameWriter(process.stderr) : undefined;
-  const stream = client.watchSweep(id);
   const timer = frame ? setInterval(() => frame.draw(model.render(process.stderr.columns)), 500) : undefined;
+  const { isTransient } = await import('../../coordinator/grpc/client.ts');
   try {
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (e: import('../../generated/frcnn/v1/SweepEvent.ts').SweepEvent__Output) => {
-        if (json) {
-          process.stdout.write(`${e.type === 'snapshot' ? JSON.stringify({ type: 'snapshot', snapshot: e.snapshot }) : e.json}\n`);
-          model.apply(e);
-          return;
-        }
-        const line = model.apply(e);
-        if (!frame && line) process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-      });
-      stream.on('end', resolve);
-      stream.on('error', reject);
-    });
+    // Follow the sweep to its end, reconnecting (and re-reading the snapshot) when the coordinator restarts.
+    for (let ended = false; !ended; ) {
+      const stream = client.watchSweep(id);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          stream.on('data', (e: import('../../generated/frcnn/v1/SweepEvent.ts').SweepEvent__Output) => {
+            if (json) process.stdout.write(`${e.type === 'snapshot' ? JSON.stringify({ type: 'snapshot', snapshot: e.snapshot }) : e.json}\n`);
+            const line = model.apply(e);
+            if (!json && !frame && line) process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+          });
+          stream.on('end', resolve);
+          stream.on('error', reject);
+        });
+        // A stream can also end because the coordinator shut down: only the sweep's end ends the watch.
+        ended = model.sweepStatus !== 'running';
+        if (!ended) await new Promise((r) => setTimeout(r, 1000));
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        if (!frame) process.stderr.write('coordinator unavailable; reconnecting...\n');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   } finally {
     if (timer) clearInterval(timer);
   }

@@ -89,6 +89,8 @@ export class WatchModel {
     this.message = d.sweep?.message ?? '';
     this.stages = d.stages.length;
     this.committed = d.stages.filter((s) => s.status === 'committed').length;
+    // A snapshot replaces what we knew (a reconnect after a coordinator restart).
+    this.jobs.clear();
     for (const t of d.trials) {
       this.trials.set(t.id, {
         label: t.label,
