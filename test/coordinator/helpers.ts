@@ -3,6 +3,7 @@ import { CoordinatorCore } from '../../src/coordinator/core.ts';
 import type { WorkerResources } from '../../src/coordinator/types.ts';
 import { asSweepId, asWorkerId, type SweepId, type WorkerId } from '../../src/pipeline/ids.ts';
 import { STAGE_KINDS } from '../../src/pipeline/stage-kind.ts';
+import type { JsonObject } from '../../src/pipeline/executor.ts';
 import { expandSweep, sweepSpecFromObject } from '../../src/pipeline/sweep-spec.ts';
 
 export const gpu: WorkerResources = { gpus: 1, gpuModel: 'sim', gpuMemoryMb: 16000, cpuCores: 8, memoryMb: 65536, cpuFallback: false };
@@ -25,7 +26,7 @@ export function addWorkers(core: CoordinatorCore, n: number, prefix = 'w'): Work
 }
 
 /** Lease and complete jobs round-robin until nothing is ready; returns the stage keys run, in order. */
-export function runAll(core: CoordinatorCore, workers: WorkerId[], result = (kind: string) => (kind === 'evaluate' ? { mAP: 0.5 } : {})): string[] {
+export function runAll(core: CoordinatorCore, workers: WorkerId[], result = (kind: string): JsonObject => (kind === 'evaluate' ? { mAP: 0.5 } : {})): string[] {
   const ran: string[] = [];
   for (;;) {
     const jobs = workers.map((w) => core.lease(w)).filter((j) => j !== undefined);
