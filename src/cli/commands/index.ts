@@ -9,7 +9,8 @@ import { register as store } from './store.ts';
 import { register as evalCommand } from './eval.ts';
 import { register as report } from './report.ts';
 import { register as orchestration } from './orchestration.ts';
+import { register as demo } from './demo.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report, orchestration];
+export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report, orchestration, demo];
