@@ -213,6 +213,25 @@ function matchGroup(
   lo: number, hi: number, iouThrs: Float64Array, st: Uint8Array, s: MatchScratch,
 ): number {
   const T = iouThrs.length;
+  if (D === 0) {
+    // nothing to match: only count the ground truths this range keeps
+    let npig = 0;
+    for (let q = 0; q < G; q++) {
+      const o = gtOrder[g0 + q];
+      const ar = gt.area[o];
+      if (!(gt.iscrowd[o] || ar < lo || ar > hi)) npig++;
+    }
+    return npig;
+  }
+  if (G === 0) {
+    // nothing to match against: unmatched everywhere, ignored when outside the range
+    for (let d = 0; d < D; d++) {
+      const b = 4 * kept.det[p0 + d];
+      const ar = dt.bbox[b + 2] * dt.bbox[b + 3];
+      st.fill(ar < lo || ar > hi ? IGNORED : 0, kept.slot[p0 + d] * T, kept.slot[p0 + d] * T + T);
+    }
+    return 0;
+  }
   const { ious, gtIg, gtCrowd, gtTruthy, gtSorted, gtm, dtOutside } = s;
   // gt order: non-ignored first, each part in input order (np.argsort(kind='mergesort')).
   let n = 0;
