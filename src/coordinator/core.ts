@@ -715,6 +715,32 @@ export class CoordinatorCore {
     this.emit({ ...e, at: this.clock.now(), sweepIds: [...sweepIds], stageKey: st.key, name: st.name, kind: st.kind, trialIds: [...trials] } as CoordinatorEvent);
   }
 
+  // ---- garbage collection -------------------------------------------------------------------
+
+  /**
+   * Attempt folders nothing needs: of a committed stage, every attempt but the committed one
+   * (their checkpoints are superseded by the output). Running stages keep every attempt (the
+   * next one may resume from any of their checkpoints); failed stages keep theirs for inspection.
+   */
+  garbage(): { stageKey: StageKey; attempt: number; prefix: string }[] {
+    const out: { stageKey: StageKey; attempt: number; prefix: string }[] = [];
+    for (const st of this.stages.values()) {
+      if (st.status !== 'committed') continue;
+      for (const a of st.attempts) {
+        if (a.attempt !== st.committedAttempt && !a.collected && a.endedAt !== undefined) out.push({ stageKey: st.key, attempt: a.attempt, prefix: attemptPrefix(st.key, a.attempt) });
+      }
+    }
+    return out;
+  }
+
+  markCollected(key: StageKey, attempt: number): void {
+    const st = this.stages.get(key);
+    const a = st?.attempts.find((x) => x.attempt === attempt);
+    if (!st || !a || a.collected) return;
+    a.collected = true;
+    this.touch(st);
+  }
+
   // ---- reads --------------------------------------------------------------------------------
 
   getSweep(id: SweepId): SweepRecord {

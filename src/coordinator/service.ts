@@ -184,6 +184,20 @@ export class Coordinator {
     await this.run(() => this.core.release(key, token, checkpoint));
   }
 
+  /**
+   * Delete the folders of attempts that did not commit once their stage has committed (see
+   * `CoordinatorCore.garbage`). Returns how many objects were deleted.
+   */
+  async collectGarbage(store: { deletePrefix(prefix: string): Promise<number> }): Promise<number> {
+    let deleted = 0;
+    for (const g of this.core.garbage()) {
+      deleted += await store.deletePrefix(g.prefix);
+      await this.run(() => this.core.markCollected(g.stageKey, g.attempt));
+    }
+    if (deleted > 0) this.log.info({ deleted }, 'garbage collected');
+    return deleted;
+  }
+
   // ---- reads --------------------------------------------------------------------------------
 
   listSweeps(filter: { limit?: number; status?: string } = {}): SweepSummary[] {

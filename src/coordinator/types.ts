@@ -70,6 +70,8 @@ export interface AttemptRecord {
   /** Last log lines the worker sent with a failure. */
   logTail?: string[];
   resumedFrom?: string;
+  /** Its folder was deleted by garbage collection (it did not commit and nothing needs it). */
+  collected?: boolean;
 }
 
 export interface LossPoint {

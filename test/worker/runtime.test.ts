@@ -20,7 +20,7 @@ import { executorRegistry, type StageExecutor } from '../../src/pipeline/executo
 import { NanLossError } from '../../src/pipeline/failures.ts';
 import { asSweepId } from '../../src/pipeline/ids.ts';
 import type { StageKind } from '../../src/pipeline/stage-kind.ts';
-import type { ObjectStore } from '../../src/storage/object-store.ts';
+import { listAll, type ObjectStore } from '../../src/storage/object-store.ts';
 import { executors as sim } from './fixtures/sim-executors.ts';
 
 const resources = { gpus: 0, gpuModel: '', gpuMemoryMb: 0, cpuCores: 2, memoryMb: 4096, cpuFallback: true };
@@ -66,7 +66,7 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 
 test('drain gives the lease back with its checkpoint; another worker resumes from it', async () => {
   process.env.SIM_STEP_MS = '30';
-  const { coordinator, worker, close } = await setup();
+  const { coordinator, worker, store, close } = await setup();
   try {
     const { sweep } = await coordinator.submitSweep({ text: spec(), source: 'rt.yaml' });
     const a = worker('a', sim);
@@ -90,6 +90,15 @@ test('drain gives the lease back with its checkpoint; another worker resumes fro
     const j2 = d.stages.find((s) => s.kind === 'train_joint')!;
     assert.equal(j2.attempts[1].resumedFrom, joint.checkpoint);
     assert.ok((j2.result!.startStep as number) >= 5, 'resumed, not restarted');
+
+    // Garbage collection: the released attempt's folder (its checkpoints) goes, the committed one stays.
+    const a1 = `stages/${j2.key}/attempts/a1/`;
+    const a2 = `stages/${j2.key}/attempts/a2/`;
+    assert.ok((await listAll(store, a1)).length > 0);
+    assert.ok((await coordinator.collectGarbage(store)) > 0);
+    assert.deepEqual(await listAll(store, a1), []);
+    assert.ok((await listAll(store, a2)).some((o) => o.key.endsWith('output.json')));
+    assert.equal(await coordinator.collectGarbage(store), 0, 'nothing left to collect');
   } finally {
     await close();
   }

@@ -14,6 +14,8 @@ interface Flags {
   httpPort?: number;
   leaseTtlMs?: number;
   maxTrials?: number;
+  store?: string;
+  gcIntervalS?: number;
 }
 
 export function register(program: Command): void {
@@ -27,6 +29,8 @@ export function register(program: Command): void {
     .option('--http-port <port>', 'dashboard port (default: FRCNN_HTTP_PORT, else 8080; -1: none)', parseIntOption('--http-port'))
     .option('--lease-ttl-ms <ms>', 'lease lifetime without a heartbeat', parseIntOption('--lease-ttl-ms'))
     .option('--max-trials <n>', 'largest sweep accepted', parseIntOption('--max-trials'))
+    .option('--store <url>', 'object store, for garbage collection of superseded attempts (default: FRCNN_STORE)')
+    .option('--gc-interval-s <s>', 'seconds between garbage collections (0: never)', parseIntOption('--gc-interval-s'), 300)
     .action(async (flags: Flags) => {
       const { runCoordinatorCommand } = await import('../../coordinator/cli/run.ts');
       await runCoordinatorCommand(flags);

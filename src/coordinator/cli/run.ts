@@ -12,6 +12,8 @@ export interface CoordinatorFlags {
   httpPort?: number;
   leaseTtlMs?: number;
   maxTrials?: number;
+  store?: string;
+  gcIntervalS?: number;
 }
 
 /** The dashboard (src/dashboard/server.ts, another module) is mounted when this build has it. */
@@ -33,6 +35,27 @@ export async function runCoordinatorCommand(flags: CoordinatorFlags): Promise<vo
     const mod = (await import(pathToFileURL(DASHBOARD).href)) as { startDashboard?: (c: unknown, o: { port: number }) => Promise<{ close(): Promise<void> }> };
     if (mod.startDashboard) dashboard = await mod.startDashboard(coordinator, { port: httpPort });
   }
+  // Garbage collection of superseded attempt folders, when the coordinator can reach the store.
+  let gcTimer: NodeJS.Timeout | undefined;
+  const storeUrl = flags.store ?? process.env.FRCNN_STORE;
+  if (storeUrl && (flags.gcIntervalS ?? 300) > 0) {
+    try {
+      const { openStore } = await import('../../storage/open-store.ts');
+      const store = await openStore(storeUrl);
+      let busy = false;
+      gcTimer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        coordinator
+          .collectGarbage(store)
+          .catch((err) => log.warn({ err }, 'garbage collection failed'))
+          .finally(() => (busy = false));
+      }, (flags.gcIntervalS ?? 300) * 1000);
+      gcTimer.unref();
+    } catch (err) {
+      log.warn({ err, store: storeUrl }, 'object store unavailable: no garbage collection');
+    }
+  }
   process.stdout.write(`coordinator listening on ${server.address} (state ${state.store.location}, events ${state.bus.location})\n`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
@@ -42,6 +65,7 @@ export async function runCoordinatorCommand(flags: CoordinatorFlags): Promise<vo
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  if (gcTimer) clearInterval(gcTimer);
   await server.close();
   await dashboard?.close();
   await coordinator.close();
