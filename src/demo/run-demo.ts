@@ -170,6 +170,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const http = await pickPort(o.httpPort, '0.0.0.0');
     if (http.fellBack) say(`port ${o.httpPort} is taken: the dashboard uses port ${http.port}`);
     const grpc = await pickPort(o.grpcPort, '127.0.0.1');
+    // Workers and the CLI are told this port; a silent change would surprise whoever chose it.
+    if (grpc.fellBack) throw new UsageError(`--grpc-port ${o.grpcPort}: the port is taken on 127.0.0.1 (0 picks a free one)`);
     const address = `127.0.0.1:${grpc.port}`;
     const dashboard = `http://localhost:${http.port}`;
 

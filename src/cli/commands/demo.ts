@@ -31,6 +31,9 @@ export function register(program: Command): void {
     .option('--quick', 'a tiny dataset and sweep (a couple of minutes; for tests and smoke runs)', false)
     .action(async (flags: DemoFlags) => {
       const { runDemo } = await import('../../demo/run-demo.ts');
-      process.exitCode = await runDemo(flags);
+      const code = await runDemo(flags);
+      // Every child has stopped by now; exit without waiting for work an interrupt left
+      // behind in this process (a dataset half generated, gRPC channels winding down).
+      process.exit(code);
     });
 }
