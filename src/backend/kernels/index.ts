@@ -1,0 +1,20 @@
+/** Our wasm kernels, registered over (or in place of) the package's. */
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
+
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, unsortedSegmentSumConfig];
+
+/** Registers every kernel in WASM_TRAINING_KERNELS for `wasm`, replacing existing ones. Call before the backend initialises. */
+export function registerWasmTrainingKernels(): void {
+  for (const config of WASM_TRAINING_KERNELS) {
+    if (getKernel(config.kernelName, 'wasm') === config) continue;
+    if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+}
+
+export { conv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+export { conv2DBackpropInput } from './conv2d-backprop-input.ts';
+export { unsortedSegmentSum } from './unsorted-segment-sum.ts';

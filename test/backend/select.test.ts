@@ -1,0 +1,42 @@
+/**
+ * Default selection with nothing requested: tensorflow is not installed on CPU machines, so
+ * wasm wins, with one thread per core, the threaded build under Node; it computes what the
+ * cpu backend computes.
+ */
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/backend/index.ts';
+import { assertKernelMatchesCpu } from './compare.ts';
+
+test('initBackend() picks wasm with all cores when tfjs-node is absent', async (t) => {
+  delete process.env.FRCNN_BACKEND;
+  delete process.env.FRCNN_THREADS;
+  const info = await initBackend();
+  let tfjsNode = true;
+  try {
+    await import(['@tensorflow', 'tfjs-node'].join('/'));
+  } catch {
+    tfjsNode = false;
+  }
+  if (tfjsNode) {
+    assert.equal(info.name, 'tensorflow');
+    t.skip('tfjs-node installed: tensorflow chosen');
+    return;
+  }
+  assert.equal(info.name, 'wasm');
+  assert.equal(info.threads, availableParallelism());
+  assert.equal(tf.getBackend(), 'wasm');
+});
+
+test('threaded wasm: a conv large enough to be split across threads matches cpu', async () => {
+  await assertKernelMatchesCpu(
+    'Conv2D',
+    { x: { shape: [2, 40, 36, 24] }, filter: { shape: [3, 3, 24, 40] } },
+    { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 },
+    'conv 2×40×36×24 * 3×3×24×40',
+    1e-5,
+  );
+  await assertKernelMatchesCpu('BatchMatMul', { a: { shape: [1, 300, 200] }, b: { shape: [1, 200, 150] } }, { transposeA: false, transposeB: false }, 'matmul', 1e-5);
+});
