@@ -61,3 +61,28 @@ test('proposals from a boxes directory (src/storage binary format) score like th
   // one-decimal coordinates in float32 vs float64: overlaps agree closely, recalls here exactly
   assert.deepEqual(Array.from(b.rows[0].recalls), Array.from(a.rows[0].recalls));
 });
+
+test('COCO ground truth for recall: 0-based inclusive boxes (x2 = x + w - 1), crowd regions left out', async () => {
+  const { parseCocoGroundTruth } = await import('../../src/evaluator/coco-data.ts');
+  const { recallImagesFromCoco } = await import('../../src/evaluator/proposal-input.ts');
+  const gt = parseCocoGroundTruth(
+    {
+      images: [{ id: 5 }, { id: 1 }],
+      categories: [{ id: 1 }],
+      annotations: [
+        { id: 1, image_id: 5, category_id: 1, bbox: [10, 20, 30, 40], area: 1200, iscrowd: 0 },
+        { id: 2, image_id: 5, category_id: 1, bbox: [0, 0, 100, 100], area: 10000, iscrowd: 1 },
+        { id: 3, image_id: 1, category_id: 1, bbox: [1, 1, 0.5, 0.5], area: 0.25, iscrowd: 0 },
+      ],
+    },
+    'gt',
+  );
+  const images = recallImagesFromCoco(gt);
+  assert.deepEqual(images.map((i) => [i.imageId, Array.from(i.gtBoxes)]), [
+    ['1', [1, 1, 1, 1]], // width below 1: x2 = x + max(0, w - 1)
+    ['5', [10, 20, 39, 59]],
+  ]);
+  const r = proposalRecall(images, (id) => (id === '5' ? Float64Array.from([10, 20, 39, 59]) : undefined), { topN: [10] });
+  assert.equal(r.numPos, 2);
+  assert.equal(r.rows[0].recalls[0], 0.5);
+});
