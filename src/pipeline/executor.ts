@@ -82,6 +82,8 @@ export interface StageContext<Store = unknown> {
   artifact: { prefix: string; attempt: string };
   /** Iterations between checkpoints (from the trial config; does not change results). */
   checkpointEvery: number;
+  /** Accelerator index on a multi-GPU worker (it runs one job per GPU); absent or 0 otherwise. */
+  device?: number;
   /** Report progress; cheap to call often (the runtime throttles what it sends). */
   progress(p: StageProgress): void;
   /** Report a checkpoint written under `artifactPrefix`; sent with the next heartbeat. */

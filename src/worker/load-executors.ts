@@ -1,8 +1,7 @@
 /**
  * Stage executors for a worker role. `--executors <module>` names a module exporting
  * `executors: StageExecutor[]` (or a default export of that); without it, the built-in stage
- * functions are used: `src/trainer/stages/index.ts` for trainers, `src/evaluator/stage.ts`
- * for evaluators (each exporting `executors`).
+ * functions of `src/trainer/stages/index.ts`. Either way a role keeps only its own kinds.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,15 +12,12 @@ import { UsageError } from '../util/errors.ts';
 
 export type WorkerRole = 'trainer' | 'evaluator';
 
-const BUILT_IN: Record<WorkerRole, string> = {
-  trainer: fileURLToPath(new URL('../trainer/stages/index.ts', import.meta.url)),
-  evaluator: fileURLToPath(new URL('../evaluator/stage.ts', import.meta.url)),
-};
+const BUILT_IN = fileURLToPath(new URL('../trainer/stages/index.ts', import.meta.url));
 
 export const ROLE_KINDS: Record<WorkerRole, readonly StageKind[]> = { trainer: TRAINER_KINDS, evaluator: EVALUATOR_KINDS };
 
 export async function loadExecutors(role: WorkerRole, modulePath?: string): Promise<ExecutorRegistry> {
-  const path = modulePath ? resolve(modulePath) : BUILT_IN[role];
+  const path = modulePath ? resolve(modulePath) : BUILT_IN;
   if (!existsSync(path)) {
     throw new UsageError(
       modulePath ? `--executors ${modulePath}: no such file` : `the built-in ${role} stages (${path}) are not available in this build; pass --executors <module>`,

@@ -54,7 +54,8 @@ export class WorkerRuntime<Store = unknown> {
   readonly kinds: StageKind[];
   private readonly log: Logger;
   private draining = false;
-  private current?: AbortController;
+  private readonly running = new Set<AbortController>();
+  private started = 0;
   private leaseAbort = new AbortController();
   private heartbeatMs = 10_000;
   private leaseTtlMs = 30_000;
@@ -71,12 +72,23 @@ export class WorkerRuntime<Store = unknown> {
     return this.reports;
   }
 
+  /** Jobs at once: one per GPU (the coordinator gives a worker as many leases), else one. */
+  get slots(): number {
+    return Math.max(1, this.o.resources.gpus);
+  }
+
   /** Run until drained (or `maxJobs` done). */
   async run(): Promise<void> {
     await this.register();
+    await Promise.all(Array.from({ length: this.slots }, (_, device) => this.loop(device)));
+    this.log.info({ jobs: this.reports.length }, 'worker stopped');
+  }
+
+  /** One slot: lease, run on `device`, report, repeat. */
+  private async loop(device: number): Promise<void> {
     const max = this.o.maxJobs ?? Infinity;
     let delay = RETRY_INITIAL_MS;
-    while (!this.draining && this.reports.length < max) {
+    while (!this.draining && this.started < max) {
       let job: WireJob | undefined;
       try {
         const res = await this.o.client.leaseJob(this.workerId, this.o.leaseWaitMs ?? DEFAULT_LEASE_WAIT_MS, this.leaseAbort.signal);
@@ -96,18 +108,19 @@ export class WorkerRuntime<Store = unknown> {
         delay = Math.min(RETRY_MAX_MS, delay * 2);
         continue;
       }
-      if (job) this.reports.push({ jobId: job.jobId, kind: job.kind, outcome: await this.runJob(job) });
+      if (!job) continue;
+      this.started++;
+      this.reports.push({ jobId: job.jobId, kind: job.kind, outcome: await this.runJob(job, device) });
     }
-    this.log.info({ jobs: this.reports.length }, 'worker stopped');
   }
 
   /** Stop taking jobs; abort the running one, which checkpoints and gives its lease back. */
   drain(): void {
     if (this.draining) return;
     this.draining = true;
-    this.log.info({ running: Boolean(this.current) }, 'draining');
+    this.log.info({ running: this.running.size }, 'draining');
     this.leaseAbort.abort();
-    this.current?.abort(new JobAbortedError('drain', 'worker draining (SIGTERM)'));
+    for (const ac of this.running) ac.abort(new JobAbortedError('drain', 'worker draining (SIGTERM)'));
   }
 
   private async register(): Promise<void> {
@@ -141,11 +154,11 @@ export class WorkerRuntime<Store = unknown> {
     }
   }
 
-  private async runJob(job: WireJob): Promise<JobReport['outcome']> {
-    const log = this.log.child({ jobId: job.jobId, stage: job.name, kind: job.kind, attempt: job.attempt, sweepIds: job.sweepIds, trialIds: job.trialIds.slice(0, 8) });
+  private async runJob(job: WireJob, device: number): Promise<JobReport['outcome']> {
+    const log = this.log.child({ device, jobId: job.jobId, stage: job.name, kind: job.kind, attempt: job.attempt, sweepIds: job.sweepIds, trialIds: job.trialIds.slice(0, 8) });
     const executor = this.o.executors[job.kind];
     const ac = new AbortController();
-    this.current = ac;
+    this.running.add(ac);
     if (this.draining) ac.abort(new JobAbortedError('drain', 'worker draining'));
     let progress: StageProgress | undefined;
     let checkpoint: string | undefined;
@@ -192,6 +205,7 @@ export class WorkerRuntime<Store = unknown> {
       artifactPrefix: job.artifactPrefix,
       artifact: { prefix: job.stagePrefix, attempt: job.attemptId },
       checkpointEvery: job.checkpointEvery,
+      device,
       progress: (p) => {
         progress = p;
         if (p.message) note(p.message);
@@ -223,7 +237,7 @@ export class WorkerRuntime<Store = unknown> {
       beating = false;
       ac.abort(new JobAbortedError('finished', 'job finished'));
       await heartbeats;
-      this.current = undefined;
+      this.running.delete(ac);
     }
     return outcome;
   }

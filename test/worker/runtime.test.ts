@@ -32,10 +32,10 @@ async function setup(leaseTtlMs = 1200) {
   const server = await startCoordinatorServer(coordinator, { host: '127.0.0.1', port: 0 });
   const store = new FsObjectStore(join(dir, 'store'));
   const clients: CoordinatorClient[] = [];
-  const worker = (id: string, executors: StageExecutor<StageKind, ObjectStore>[]) => {
+  const worker = (id: string, executors: StageExecutor<StageKind, ObjectStore>[], gpus = 0) => {
     const client = new CoordinatorClient({ address: server.address });
     clients.push(client);
-    return new WorkerRuntime({ client, workerId: id, resources, executors: executorRegistry(executors), store, leaseWaitMs: 300 });
+    return new WorkerRuntime({ client, workerId: id, resources: { ...resources, gpus, gpuMemoryMb: gpus ? 16000 : 0 }, executors: executorRegistry(executors), store, leaseWaitMs: 300 });
   };
   const close = async () => {
     for (const c of clients) c.close();
@@ -148,6 +148,41 @@ test('cancelling the sweep revokes the lease and aborts the running job', async 
     assert.equal(w.jobs[0].outcome, 'lost', 'aborted at the next heartbeat');
     w.drain();
     await run;
+  } finally {
+    await close();
+  }
+});
+
+test('a worker with two GPUs runs two jobs at once, one per device', async () => {
+  process.env.SIM_STEP_MS = '10';
+  const { coordinator, worker, close } = await setup();
+  try {
+    let now = 0;
+    let peak = 0;
+    const devices = new Set<number | undefined>();
+    const joint = sim.find((e) => e.kind === 'train_joint')!;
+    const counting: StageExecutor<StageKind, ObjectStore> = {
+      kind: 'train_joint',
+      async run(job, ctx) {
+        devices.add(ctx.device);
+        peak = Math.max(peak, ++now);
+        try {
+          return await joint.run(job, ctx);
+        } finally {
+          now--;
+        }
+      },
+    };
+    const { sweep } = await coordinator.submitSweep({ text: spec('axes:\n  - grid: { seed: [1, 2, 3, 4] }\n'), source: 'rt.yaml' });
+    const w = worker('gpu2', [...sim.filter((e) => e.kind !== 'train_joint'), counting], 2);
+    assert.equal(w.slots, 2);
+    const run = w.run();
+    await until(() => coordinator.sweepDetail(sweep.id).sweep.status !== 'running', 20_000);
+    w.drain();
+    await run;
+    assert.equal(coordinator.sweepDetail(sweep.id).sweep.status, 'succeeded');
+    assert.equal(peak, 2);
+    assert.deepEqual([...devices].sort(), [0, 1]);
   } finally {
     await close();
   }
