@@ -1,7 +1,8 @@
 /**
  * Stage executors for a worker role. `--executors <module>` names a module exporting
  * `executors: StageExecutor[]` (or a default export of that); without it, the built-in stage
- * functions of `src/trainer/stages/index.ts`. Either way a role keeps only its own kinds.
+ * functions: `src/trainer/stages/index.ts` for trainers, `src/evaluator/stage.ts` for
+ * evaluators (falling back to the trainer module's evaluate). A role keeps only its own kinds.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,12 +13,14 @@ import { UsageError } from '../util/errors.ts';
 
 export type WorkerRole = 'trainer' | 'evaluator';
 
-const BUILT_IN = fileURLToPath(new URL('../trainer/stages/index.ts', import.meta.url));
+const TRAINER_STAGES = fileURLToPath(new URL('../trainer/stages/index.ts', import.meta.url));
+const EVALUATOR_STAGE = fileURLToPath(new URL('../evaluator/stage.ts', import.meta.url));
+const BUILT_IN: Record<WorkerRole, string[]> = { trainer: [TRAINER_STAGES], evaluator: [EVALUATOR_STAGE, TRAINER_STAGES] };
 
 export const ROLE_KINDS: Record<WorkerRole, readonly StageKind[]> = { trainer: TRAINER_KINDS, evaluator: EVALUATOR_KINDS };
 
 export async function loadExecutors(role: WorkerRole, modulePath?: string): Promise<ExecutorRegistry> {
-  const path = modulePath ? resolve(modulePath) : BUILT_IN;
+  const path = modulePath ? resolve(modulePath) : (BUILT_IN[role].find((p) => existsSync(p)) ?? BUILT_IN[role][0]);
   if (!existsSync(path)) {
     throw new UsageError(
       modulePath ? `--executors ${modulePath}: no such file` : `the built-in ${role} stages (${path}) are not available in this build; pass --executors <module>`,
