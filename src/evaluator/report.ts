@@ -3,7 +3,7 @@
  * self-contained HTML page (inline CSS and SVG, no scripts) with the summary numbers, a
  * per-class table and precision/recall (or recall/IoU) curves.
  */
-import { lineChart, type Series } from '../plot/index.ts';
+import { barChart, lineChart, type Series } from '../plot/index.ts';
 import { escapeXml } from '../plot/svg.ts';
 import { InputError } from '../util/errors.ts';
 import { perCategoryAp, type CocoResult } from './coco-eval.ts';
@@ -209,7 +209,7 @@ const CSS = `.frcnn-report{font:14px/1.45 system-ui,sans-serif;color:#222}
 .frcnn-report .stats{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}
 .frcnn-report .stat{border:1px solid #ddd;border-radius:6px;padding:6px 12px;min-width:70px}
 .frcnn-report .stat b{display:block;font-size:18px}.frcnn-report .stat span{color:#666;font-size:12px}
-.frcnn-report .charts{display:flex;flex-wrap:wrap;gap:16px}.frcnn-report svg{max-width:100%;height:auto}`;
+.frcnn-report .charts{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}.frcnn-report svg{max-width:100%;height:auto}`;
 
 const fmt = (v: number | null, digits = 4): string => (v === null || !Number.isFinite(v) ? '–' : v < 0 ? 'n/a' : formatFixed(v, digits));
 
@@ -237,7 +237,17 @@ function body(r: EvalReport): string {
         ['IoU threshold', String(r.ovthresh)],
       ]),
       '<h2>Per-class AP</h2>',
-      table(['class', 'objects', 'detections', 'AP (11-point)', 'AP (all-point)'], rows),
+      `<div class="charts">${table(['class', 'objects', 'detections', 'AP (11-point)', 'AP (all-point)'], rows)}${barChart({
+        title: 'AP per class',
+        categories: r.classes.map((c) => c.name),
+        series: [
+          { name: 'all-point', values: r.classes.map((c) => c.ap ?? NaN) },
+          { name: '11-point', values: r.classes.map((c) => c.ap07 ?? NaN) },
+        ],
+        xDomain: [0, 1],
+        xLabel: 'AP',
+        width: 440,
+      })}</div>`,
       '<h2>Precision / recall</h2>',
       `<div class="charts">${lineChart({
         id: 'voc-pr',
@@ -257,7 +267,17 @@ function body(r: EvalReport): string {
     return [
       statBoxes(r.statNames.map((n, i) => [n, fmt(r.stats[i], 3)])),
       '<h2>Per-category AP (area all, 100 detections)</h2>',
-      table(['category', 'id', 'AP', 'AP50', 'AP75'], rows),
+      `<div class="charts">${table(['category', 'id', 'AP', 'AP50', 'AP75'], rows)}${barChart({
+        title: 'AP per category',
+        categories: r.categories.map((c) => c.name),
+        series: [
+          { name: 'AP@[.5:.95]', values: r.categories.map((c) => (c.ap < 0 ? NaN : c.ap)) },
+          { name: 'AP50', values: r.categories.map((c) => (c.ap50 < 0 ? NaN : c.ap50)) },
+        ],
+        xDomain: [0, 1],
+        xLabel: 'AP',
+        width: 440,
+      })}</div>`,
       '<h2>Precision / recall</h2>',
       `<div class="charts">${lineChart({
         id: 'coco-pr',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeXml, formatTick, lineChart, niceTicks } from '../../src/plot/index.ts';
+import { barChart, escapeXml, formatTick, lineChart, niceTicks } from '../../src/plot/index.ts';
 
 test('niceTicks picks 1-2-5 steps covering the range', () => {
   assert.deepEqual(niceTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
@@ -37,4 +37,28 @@ test('lineChart: one path per series, gaps at NaN, steps, escaped names, unique 
   const ids = [lineChart({ series: [] }), lineChart({ series: [] })].map((s) => /clipPath id="([^"]+)"/.exec(s)?.[1]);
   assert.notEqual(ids[0], ids[1]);
   assert.equal(escapeXml(`<'">&`), '&lt;&#39;&quot;&gt;&amp;');
+});
+
+test('barChart: one bar per finite value, proportional widths, rows keep their height, escaped labels', () => {
+  const svg = barChart({
+    title: 'AP <per class>',
+    categories: ['a&b', 'c', 'd'],
+    series: [
+      { name: 'AP', values: [0.5, 1, NaN] },
+      { name: 'AP50', values: [0.25, 0, 0.75] },
+    ],
+    xDomain: [0, 1],
+    width: 400,
+    barHeight: 10,
+    valueDigits: 2,
+  });
+  const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="9"/g)].map((m) => Number(m[1]));
+  assert.equal(widths.length, 5); // NaN draws nothing
+  assert.ok(Math.abs(widths[0] / widths[1] - 2) < 0.01); // 0.5 vs 0.25
+  assert.equal(widths[3], 0);
+  assert.match(svg, /a&amp;b/);
+  assert.match(svg, /AP &lt;per class&gt;/);
+  assert.match(svg, />0\.75</);
+  const h = (n: number) => Number(/height="(\d+)"/.exec(barChart({ categories: Array(n).fill('x'), series: [{ name: 's', values: Array(n).fill(1) }] }))?.[1]);
+  assert.equal(h(80) - h(40), 40 * (12 + 6));
 });
