@@ -26,6 +26,19 @@ function decodeEntities(s: string, where: () => string): string {
   });
 }
 
+/** Index of the `>` closing the tag that starts at `pos`, skipping quoted attribute values; -1 if none. */
+function tagEnd(xml: string, pos: number): number {
+  let quote = '';
+  for (let i = pos; i < xml.length; i++) {
+    const c = xml[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  return -1;
+}
+
 /** Parse `xml` (the text of `file`) and return its root element. */
 export function parseXml(xml: string, file: string): XmlElement {
   let pos = 0;
@@ -72,7 +85,7 @@ export function parseXml(xml: string, file: string): XmlElement {
       }
       advanceTo(end + 1);
     } else {
-      const end = xml.indexOf('>', pos);
+      const end = tagEnd(xml, pos);
       if (end < 0) throw new InputError(here(), 'unterminated start tag');
       const body = xml.slice(pos + 1, end);
       const selfClosing = body.endsWith('/');

@@ -200,7 +200,7 @@ test('bad annotations are refused naming the file and line', () => {
 
 test('parts inside an object are not objects; blank image-set lines are skipped', () => {
   const { dir } = tempDevkit(
-    `<?xml version="1.0"?><!-- c --><annotation><object><name>person</name><difficult>1</difficult>
+    `<?xml version="1.0"?><!-- c --><annotation verified="a>b"><object><name>person</name><difficult>1</difficult>
      <bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax><ymax>9</ymax></bndbox>
      <part><name>head</name><bndbox><xmin>2</xmin><ymin>2</ymin><xmax>3</xmax><ymax>3</ymax></bndbox></part></object></annotation>`,
     '',
