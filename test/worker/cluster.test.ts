@@ -11,6 +11,10 @@ import { Cluster, waitUntil } from './cluster.ts';
 import { expectedValue, stepsOf } from './fixtures/sim-executors.ts';
 import { listAll } from '../../src/storage/object-store.ts';
 import type { SweepDetail__Output } from '../../src/generated/frcnn/v1/SweepDetail.ts';
+import { connectNats } from '../../src/bus/nats-connection.ts';
+import { NatsEventBus } from '../../src/bus/nats-event-bus.ts';
+import type { CoordinatorEvent } from '../../src/coordinator/types.ts';
+import { asSweepId } from '../../src/pipeline/ids.ts';
 
 const sweepYaml = (name: string, metrics: string) => `name: ${name}
 base:
@@ -46,6 +50,13 @@ test('a sweep survives a lost trainer, a coordinator restart and a NATS restart;
     const s2 = (await client.submitSweep({ spec: sweepYaml('rescored', 'voc07, coco'), source_name: 's2.yaml' })).sweep!;
     assert.equal(s1.trials, 4);
     assert.equal(s1.stages, 4 * 14);
+
+    // Followers: `frcnn sweep watch` (through the coordinator restart) and a NATS subscriber.
+    const watcher = await cluster.spawn('watch', ['sweep', 'watch', s1.id, '--coordinator', cluster.address]);
+    const natsConn = await connectNats({ url: cluster.nats.url, name: 'test-subscriber' });
+    const natsEvents: CoordinatorEvent[] = [];
+    const bus = new NatsEventBus(natsConn);
+    bus.subscribe(asSweepId(s1.id), (e) => natsEvents.push(e));
 
     // 1. SIGKILL the trainer running a step-1 RPN once it has reported a checkpoint.
     const victim = await waitUntil(
@@ -117,6 +128,15 @@ test('a sweep survives a lost trainer, a coordinator restart and a NATS restart;
       code: grpc.status.ABORTED,
       details: /stale lease/,
     });
+    // The watcher followed the sweep to its end across the coordinator restart; NATS subscribers got the events.
+    assert.equal(await watcher.exited, 0, watcher.output().slice(-2000));
+    assert.match(watcher.output(), /sweep\s+succeeded: 4 succeeded, 0 failed/);
+    assert.match(watcher.output(), /coordinator unavailable; reconnecting/);
+    await waitUntil('sweep.done on NATS', async () => natsEvents.some((e) => e.type === 'sweep.done'), 5000);
+    assert.ok(natsEvents.filter((e) => e.type === 'job.done').length >= 20, `${natsEvents.length} events on NATS`);
+    await bus.close();
+    await natsConn.close();
+
     // Re-submitting with the idempotency key returns the first sweep.
     const again = await client.submitSweep({ spec: sweepYaml('anchors-x-lambda', 'voc07'), source_name: 's1.yaml', idempotency_key: 's1' });
     assert.equal(again.created, false);
