@@ -1,7 +1,8 @@
 /**
  * `frcnn eval`: score detections the way the reference tools do — `eval coco` (pycocotools
- * COCOeval, bbox), `eval voc` (py-faster-rcnn voc_eval, VOC07 11-point and all-point AP) —
- * and proposals (`eval proposals`, recall at IoU thresholds and average recall).
+ * COCOeval, bbox), `eval voc` (py-faster-rcnn voc_eval, VOC07 11-point and all-point AP),
+ * `eval detections` (the pipeline's binary detections against either) — and proposals
+ * (`eval proposals`, recall at IoU thresholds and average recall).
  */
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
