@@ -578,10 +578,34 @@ export class CoordinatorCore {
   private fenced(key: StageKey, token: number, what: string): StageRecord {
     const st = this.stages.get(key);
     if (!st) throw new NotFoundError(`stage ${key}`);
+    this.revive(st, token);
     if (st.status !== 'running' || !st.lease || st.lease.attempt !== token) {
       throw new StaleLeaseError(key, token, st.lease?.attempt, `${what}; stage is ${st.status}`);
     }
     return st;
+  }
+
+  /**
+   * A worker we declared lost speaks again (a network blip, a slow coordinator restart) and no
+   * newer lease was issued: its token is still the latest, so fencing allows it. Give it its
+   * lease back rather than throw its work away, and take back the failure we counted.
+   */
+  private revive(st: StageRecord, token: number): void {
+    const last = st.attempts.at(-1);
+    if (st.status !== 'pending' || !last || last.attempt !== token || last.outcome !== 'lost') return;
+    if (this.activeConsumers(st.key).length === 0) return;
+    last.outcome = undefined;
+    last.endedAt = undefined;
+    last.reason = undefined;
+    last.message = undefined;
+    st.failures.infrastructure = Math.max(0, st.failures.infrastructure - 1);
+    st.lease = { attempt: token, workerId: last.workerId, deadline: this.clock.now() + this.opts.leaseTtlMs };
+    st.status = 'running';
+    st.notBefore = this.clock.now();
+    this.readySet.delete(st.key);
+    this.runningSet.add(st.key);
+    this.touch(st);
+    this.emitJob(st, { type: 'job.started', jobId: last.jobId, attempt: token, workerId: last.workerId, resumeFrom: last.resumedFrom });
   }
 
   // ---- trials and sweeps -------------------------------------------------------------------

@@ -203,3 +203,24 @@ test('cancelling a sweep revokes the leases only it needed', () => {
   assert.throws(() => core.lease(asWorkerId('nobody')), { name: 'UnknownWorkerError' });
   core.registerWorker({ id: asWorkerId('cpu'), resources: { ...gpu, gpus: 0 }, kinds: ['train_joint'] });
 });
+
+test('a worker declared lost that speaks again before anyone took over keeps its lease', () => {
+  const clock = new ManualClock(0);
+  const core = new CoordinatorCore(clock, { leaseTtlMs: 1000, initialBackoffMs: 100 });
+  const [w0, w1] = addWorkers(core, 2);
+  submit(core, 'sw-a', tinySpec({ base: { ...(tinySpec().base as object), mode: 'end2end' } }));
+  const job = core.lease(w0)!;
+  clock.advance(1001);
+  core.tick();
+  assert.equal(core.getStage(job.stageKey)!.status, 'pending');
+  // Its heartbeat arrives before the retry was leased: token 1 is still the latest, so it is valid.
+  core.heartbeat(job.stageKey, 1);
+  const st = core.getStage(job.stageKey)!;
+  assert.equal(st.status, 'running');
+  assert.deepEqual(st.failures, { infrastructure: 0, job: 0 });
+  clock.advance(200);
+  assert.equal(core.lease(w1), undefined, 'not handed out twice');
+  core.complete(job.stageKey, 1, {});
+  assert.equal(core.getStage(job.stageKey)!.status, 'committed');
+  assert.equal(core.getStage(job.stageKey)!.attempts.length, 1);
+});

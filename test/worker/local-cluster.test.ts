@@ -37,10 +37,11 @@ axes:
     };
     const d = await wait(sweep!.id);
     assert.equal(d.sweep!.status, 'succeeded');
+    // Count after stop: a worker files its last report just after the coordinator commits.
+    await cluster.stop();
     const ran = cluster.workers.map((w) => w.jobs.length);
     assert.equal(ran.reduce((a, b) => a + b, 0), 2 * 12);
     assert.equal(ran[2], 2, `the evaluator ran the two evaluate stages (jobs per worker ${ran})`);
-    await cluster.stop();
 
     // A new process on the same state: the same sweep is done at once, nothing reruns.
     cluster = await startLocalCluster(options);
