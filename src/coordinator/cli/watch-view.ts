@@ -108,16 +108,17 @@ export class WatchModel {
   /** The frame drawn on a TTY. */
   render(width = 100): string[] {
     const lines = [`sweep "${this.sweepName}" — ${this.sweepStatus} — stages ${this.committed}/${this.stages} done`];
-    lines.push('', 'trial'.padEnd(48) + 'status'.padEnd(11) + 'result');
-    for (const t of this.trials.values()) {
-      lines.push(`${t.label.slice(0, 46).padEnd(48)}${t.status.padEnd(11)}${(t.metric ?? t.error ?? '').slice(0, Math.max(10, width - 60))}`);
-    }
+    // Running jobs first: they change, and they stay in view when the trial table is long.
     if (this.jobs.size > 0) lines.push('', 'running jobs');
     for (const j of this.jobs.values()) {
       const frac = j.total > 0 ? Math.min(1, j.done / j.total) : 0;
       const w = 24;
       const bar = '█'.repeat(Math.round(frac * w)) + '░'.repeat(w - Math.round(frac * w));
       lines.push(`${j.name.slice(0, 22).padEnd(23)} ${bar} ${String(Math.round(j.done)).padStart(6)}/${j.total} ${j.unit.padEnd(4)} ${j.loss !== undefined ? `loss ${j.loss.toFixed(4)} ` : ''}${j.worker}`);
+    }
+    lines.push('', 'trial'.padEnd(48) + 'status'.padEnd(11) + 'result');
+    for (const t of this.trials.values()) {
+      lines.push(`${t.label.slice(0, 46).padEnd(48)}${t.status.padEnd(11)}${(t.metric ?? t.error ?? '').slice(0, Math.max(10, width - 60))}`);
     }
     return lines;
   }
@@ -137,6 +138,9 @@ export class FrameWriter {
   constructor(private readonly out: NodeJS.WriteStream) {}
   draw(lines: string[]): void {
     const cols = this.out.columns ?? 120;
+    // Taller than the terminal cannot be redrawn in place: keep the head, say what is left out.
+    const rows = Math.max(5, (this.out.rows ?? 50) - 1);
+    if (lines.length > rows) lines = [...lines.slice(0, rows - 1), `… ${lines.length - rows + 1} more lines (make the terminal taller, or use --json)`];
     let s = this.height > 0 ? `\x1b[${this.height}A\x1b[J` : '';
     s += lines.map((l) => l.slice(0, cols - 1)).join('\n') + '\n';
     this.out.write(s);
