@@ -137,6 +137,12 @@ test('a sweep survives a lost trainer, a coordinator restart and a NATS restart;
     await bus.close();
     await natsConn.close();
 
+    // SIGTERM drains a trainer: it stops taking work and exits 0.
+    const t3 = cluster.procs.get('t3')!;
+    t3.child.kill('SIGTERM');
+    assert.equal(await t3.exited, 0, t3.output().slice(-2000));
+    assert.match(t3.output(), /"msg":"draining/);
+
     // Re-submitting with the idempotency key returns the first sweep.
     const again = await client.submitSweep({ spec: sweepYaml('anchors-x-lambda', 'voc07'), source_name: 's1.yaml', idempotency_key: 's1' });
     assert.equal(again.created, false);
