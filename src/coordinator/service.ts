@@ -29,6 +29,8 @@ import type { CoordinatorEvent, StageRecord, SweepRecord, TrialRecord, TrialStat
 /** First delay between retries of a state write that failed for a transient reason (ms). */
 const WRITE_RETRY_INITIAL_MS = 100;
 const WRITE_RETRY_MAX_MS = 2_000;
+/** State writes in flight at once. */
+const WRITE_CONCURRENCY = 32;
 /** Long polls wait at most this long (ms). */
 export const MAX_LEASE_WAIT_MS = 60_000;
 
@@ -320,11 +322,22 @@ export class Coordinator {
     });
   }
 
-  /** Stages, then trials, then sweeps (a crash between them leaves no sweep pointing at missing trials); each group in parallel. */
+  /**
+   * Stages, then trials, then sweeps (a crash between them leaves no sweep pointing at missing
+   * trials); within a group, WRITE_CONCURRENCY writes at a time (a big sweep is thousands of
+   * records: unbounded, they would exhaust file handles or the NATS client's buffers).
+   */
   private async writeBatch(records: Map<EntityKey, string>): Promise<void> {
     for (const prefix of ['stage.', 'trial.', 'sweep.']) {
       const group = [...records].filter(([k]) => k.startsWith(prefix));
-      await Promise.all(group.map(([key, json]) => this.writeRecord(key, json)));
+      let next = 0;
+      const lane = async () => {
+        while (next < group.length) {
+          const [key, json] = group[next++];
+          await this.writeRecord(key, json);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, group.length) }, lane));
     }
   }
 
