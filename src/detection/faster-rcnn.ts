@@ -61,7 +61,7 @@ export class FasterRCNN {
   ) {
     this.params = params;
     const spec = BACKBONE_SPECS[config.backbone];
-    this.backbone = Backbone.build(spec, params, rng);
+    this.backbone = Backbone.build(spec, params, rng, config.backboneNorm);
     this.rpn = RpnHead.build(params, spec.outChannels, config.rpnChannels, anchorsPerLocation(config), rng);
     this.roiHead = RoiHead.build(params, config, spec.outChannels, rng);
     this.anchors = new AnchorGrid(config);

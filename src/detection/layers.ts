@@ -9,9 +9,14 @@ import * as tf from '@tensorflow/tfjs-core';
 /** x [N, in] · w [in, out] → [N, out], differentiable w.r.t. both. */
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [a, b] = inputs as [tf.Tensor2D, tf.Tensor2D];
+    const [a, b, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    // Saved, not captured: the caller's tidy may dispose its intermediates before backprop.
+    save([a, b]);
     const value = tf.matMul(a, b) as tf.Tensor2D;
-    const gradFunc = (dy: tf.Tensor2D) => [tf.matMul(dy, tf.transpose(b)), tf.matMul(tf.transpose(a), dy)];
+    const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
+    };
     return { value, gradFunc };
   });
   return op(x, w) as tf.Tensor2D;

@@ -5,7 +5,7 @@
  * and VGG16; measured choices for `small`). Train/test variants are `{training, testing}` pairs.
  */
 import { InputError } from '../util/errors.ts';
-import { BACKBONES, BACKBONE_SPECS, type BackboneName } from './backbones/spec.ts';
+import { BACKBONES, BACKBONE_SPECS, type BackboneName, type BackboneNorm } from './backbones/spec.ts';
 import type { RoiOpKind } from './roi-ops/index.ts';
 
 export interface TrainTest<T> {
@@ -17,6 +17,9 @@ export interface ModelConfig {
   backbone: BackboneName;
   /** Foreground class names; the model has classes.length + 1 outputs (0 = background). */
   classes: string[];
+
+  /** Normalisation after each backbone conv: 'none' (ZF, VGG16 as published) or 'group'. */
+  backboneNorm: BackboneNorm;
 
   // transform
   /** Multiplies the mean-subtracted 0–255 pixels: 1 for Caffe-style ImageNet weights, ~1/58 from scratch (unit-variance input for He init). */
@@ -81,6 +84,7 @@ export function defaultModelConfig(backbone: BackboneName): ModelConfig {
   const base: ModelConfig = {
     backbone,
     classes: [],
+    backboneNorm: 'none',
     inputScale: 1,
     anchorBaseSize: 16,
     anchorRatios: [0.5, 1, 2],
@@ -126,6 +130,8 @@ export function defaultModelConfig(backbone: BackboneName): ModelConfig {
       // Sized for 256-px images of shapes 24–128 px, trained from scratch on a CPU.
       return {
         ...base,
+        // Measured on the shapes dataset, 200 iterations: VOC07 mAP 0.15 with GroupNorm vs 0.02 without (0.01 at lr 0.03).
+        backboneNorm: 'group',
         inputScale: 1 / 58,
         anchorScales: [2, 4, 8],
         rpnMinSize: 4,
@@ -164,6 +170,7 @@ export function validateModelConfig(config: ModelConfig, where: string): ModelCo
   }
   if (!(config.rpnLambda >= 0)) bad('rpnLambda', `expected a non-negative number, got ${JSON.stringify(config.rpnLambda)}`);
   if (!(config.dropout >= 0 && config.dropout < 1)) bad('dropout', `expected a number in [0, 1), got ${JSON.stringify(config.dropout)}`);
+  if (config.backboneNorm !== 'none' && config.backboneNorm !== 'group') bad('backboneNorm', `expected "none" or "group", got ${JSON.stringify(config.backboneNorm)}`);
   if (config.roiOp !== 'pool' && config.roiOp !== 'align') bad('roiOp', `expected "pool" or "align", got ${JSON.stringify(config.roiOp)}`);
   return config;
 }

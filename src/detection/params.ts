@@ -13,9 +13,11 @@ export type ParamInit =
   | { kind: 'gaussian'; std: number }
   /** He/MSRA: N(0, 2 / fan_in), for ReLU layers trained from scratch. */
   | { kind: 'msra' }
-  | { kind: 'zeros' };
+  | { kind: 'zeros' }
+  | { kind: 'ones' };
 
-export type ParamRole = 'weight' | 'bias';
+/** `gamma`/`beta`: a normalisation layer's scale and shift (no weight decay, as biases). */
+export type ParamRole = 'weight' | 'bias' | 'gamma' | 'beta';
 
 export interface ParamInfo {
   /** Full name, `<layer>/<role>`. */
@@ -51,7 +53,8 @@ export class ParamStore {
     if (this.params.has(name)) throw new FrcnnError(`parameter ${name} defined twice`);
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
-    if (init.kind !== 'zeros') {
+    if (init.kind === 'ones') values.fill(1);
+    else if (init.kind !== 'zeros') {
       const fanIn = shape.length === 4 ? shape[0] * shape[1] * shape[2] : shape[0];
       const std = init.kind === 'msra' ? Math.sqrt(2 / fanIn) : init.std;
       for (let i = 0; i < size; i++) values[i] = rng.normal() * std;

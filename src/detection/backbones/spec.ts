@@ -14,6 +14,13 @@ export type BackboneLayer =
    */
   | { kind: 'lrn'; name: string; size: number; alpha: number; beta: number };
 
+/**
+ * Normalisation after each backbone conv (before its ReLU). 'none' is the papers' ZF/VGG16;
+ * 'group' (GroupNorm, Wu & He 2018: statistics per image, so batch size 1 is fine) lets the
+ * small backbone train from scratch in hundreds rather than tens of thousands of iterations.
+ */
+export type BackboneNorm = 'none' | 'group';
+
 export interface BackboneSpec {
   name: BackboneName;
   layers: readonly BackboneLayer[];

@@ -2,6 +2,7 @@
  * SGD with momentum as Caffe's SGDSolver (py-faster-rcnn's solvers): per parameter
  *   v ← μ·v + lr·lr_mult·(g + wd·decay_mult·w),  w ← w − v
  * with lr_mult 2 and decay_mult 0 for biases (the prototxts' `param { lr_mult: 2 decay_mult: 0 }`),
+ * and no decay on normalisation scales and shifts,
  * and a step schedule lr = base·γ^(steps passed), optionally after a linear warm-up.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -63,7 +64,7 @@ export class MomentumSgd {
           this.slots.set(p.name, slot);
         }
         const isBias = p.role === 'bias';
-        const decayed = !isBias && weightDecay > 0 ? tf.add(g, tf.mul(p.variable, weightDecay)) : g;
+        const decayed = p.role === 'weight' && weightDecay > 0 ? tf.add(g, tf.mul(p.variable, weightDecay)) : g;
         const v = tf.add(tf.mul(slot, momentum), tf.mul(decayed, lr * (isBias ? biasLrMult : 1)));
         slot.assign(v);
         p.variable.assign(tf.sub(p.variable, v));

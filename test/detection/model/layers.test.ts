@@ -24,3 +24,14 @@ test('dense equals matMul and its gradients equal matMul gradients', () => {
   assert.deepEqual(Array.from(hx.dataSync()), [3, 4]);
   assert.deepEqual(Array.from(hw.dataSync()), [1, 2]);
 });
+
+test('dense backpropagates when its input was made (and disposed) inside a tidy', () => {
+  const w = tf.variable(tf.randomNormal([4, 2], 0, 1, 'float32', 4));
+  const x0 = tf.randomNormal([3, 4], 0, 1, 'float32', 5);
+  const { grads } = tf.variableGrads(() => {
+    const y = tf.tidy(() => dense(tf.relu(tf.mul(x0, 2)) as tf.Tensor2D, w as unknown as tf.Tensor2D));
+    return tf.sum(y) as tf.Scalar;
+  }, [w]);
+  const expected = tf.tidy(() => tf.matMul(tf.transpose(tf.relu(tf.mul(x0, 2))), tf.ones([3, 2])));
+  assert.ok(tf.max(tf.abs(tf.sub(grads[w.name], expected))).dataSync()[0] < 1e-5);
+});

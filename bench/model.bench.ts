@@ -1,0 +1,142 @@
+/**
+ * Detector speed, as the paper's Table 5, with torchvision measured in the same run.
+ *
+ *   npm run bench:model [-- --backbones small,zf,vgg16 --iters 3 --no-peer]
+ *
+ * Rows: `small` at 256×256 (the peer's "tiny": anchors 16/32/64), ZF and VGG16 at 600×1000;
+ * 21 classes. Figures: train ms/iteration (1 image, 256 anchors, 128 RoIs; split into shared
+ * convs / proposals / region-wise forward and the backward pass + update) and inference
+ * ms/image (300 proposals; conv / proposal / region-wise), medians over --iters runs after one
+ * warm-up. Baseline: /work/shared/bench/peer_torchvision.py (torchvision Faster R-CNN, same
+ * sizes and sampling) on the same machine, right after ours.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ImageBlob } from '../src/data/types.ts';
+import type { BackboneName } from '../src/detection/backbones/spec.ts';
+import { setupCompute } from '../src/detection/compute.ts';
+import { FasterRCNN, type StageTimings } from '../src/detection/faster-rcnn.ts';
+import { defaultModelConfig } from '../src/detection/model-config.ts';
+import { defaultSgdOptions } from '../src/detection/training/sgd.ts';
+import { DetectorTrainer } from '../src/detection/training/trainer.ts';
+import { Rng } from '../src/util/rng.ts';
+
+const { values } = parseArgs({
+  options: {
+    backbones: { type: 'string', default: 'small,zf,vgg16' },
+    iters: { type: 'string', default: '3' },
+    'no-peer': { type: 'boolean', default: false },
+    peer: { type: 'string', default: '/work/shared/bench/peer_torchvision.py' },
+  },
+});
+const ITERS = Number(values.iters);
+const ROWS: Record<BackboneName, { h: number; w: number; peer: string }> = {
+  small: { h: 256, w: 256, peer: 'tiny' },
+  zf: { h: 600, w: 1000, peer: 'zf' },
+  vgg16: { h: 600, w: 1000, peer: 'vgg16' },
+};
+const VOC_CLASSES = 20;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Random pixels with the peer's two boxes. */
+function benchBlob(h: number, w: number): ImageBlob {
+  const rng = new Rng(1);
+  return {
+    imageId: 'bench',
+    pixels: Float32Array.from({ length: h * w * 3 }, () => rng.uniform(-120, 120)),
+    height: h,
+    width: w,
+    scale: 1,
+    flipped: false,
+    gtBoxes: Float32Array.of(w * 0.1, h * 0.1, w * 0.5, h * 0.6, w * 0.55, h * 0.3, w * 0.9, h * 0.8),
+    gtClasses: Int32Array.of(1, 2),
+  };
+}
+
+interface Figures {
+  train: number;
+  trainSplit: StageTimings & { backward: number };
+  infer: number;
+  inferSplit: StageTimings;
+}
+
+function measure(backbone: BackboneName): Figures {
+  const { h, w } = ROWS[backbone];
+  const base = defaultModelConfig(backbone);
+  const config = {
+    ...base,
+    classes: Array.from({ length: VOC_CLASSES }, (_, i) => `class${i + 1}`),
+    // The peer's tiny model uses anchors 16, 32, 64.
+    anchorScales: backbone === 'small' ? [1, 2, 4] : base.anchorScales,
+    imageTargetSize: Math.min(h, w),
+    imageMaxSize: Math.max(h, w),
+  };
+  const model = FasterRCNN.create(config, 1);
+  const trainer = new DetectorTrainer(model, defaultSgdOptions(0.001), new Rng(2));
+  const blob = benchBlob(h, w);
+  const train: number[] = [];
+  const splits: Array<StageTimings & { backward: number }> = [];
+  for (let i = 0; i <= ITERS; i++) {
+    const t = performance.now();
+    const step = trainer.trainStep(blob);
+    if (i > 0) {
+      train.push(performance.now() - t);
+      splits.push(step.timings);
+    }
+  }
+  const infer: number[] = [];
+  const inferSplits: StageTimings[] = [];
+  for (let i = 0; i <= ITERS; i++) {
+    const timings = { conv: 0, proposal: 0, region: 0 };
+    const t = performance.now();
+    model.detect(blob, { timings });
+    if (i > 0) {
+      infer.push(performance.now() - t);
+      inferSplits.push(timings);
+    }
+  }
+  trainer.dispose();
+  model.dispose();
+  const med = <K extends string>(rows: Array<Record<K, number>>, keys: K[]) => Object.fromEntries(keys.map((k) => [k, median(rows.map((r) => r[k]))])) as Record<K, number>;
+  return {
+    train: median(train),
+    trainSplit: med(splits, ['conv', 'proposal', 'region', 'backward']),
+    infer: median(infer),
+    inferSplit: med(inferSplits, ['conv', 'proposal', 'region']),
+  };
+}
+
+function peer(backbone: BackboneName): { train_ms: number; infer_ms: number; peer: string; threads: number } | string {
+  if (values['no-peer']) return 'skipped (--no-peer)';
+  if (!existsSync(values.peer)) return `missing ${values.peer}`;
+  const { h, w, peer: name } = ROWS[backbone];
+  const r = spawnSync('/usr/bin/python3', [values.peer, '--backbone', name, '--size', `${h}x${w}`, '--iters', String(ITERS), '--classes', String(VOC_CLASSES + 1)], { encoding: 'utf8' });
+  if (r.status !== 0) return `failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()} (needs: apt-get install -y python3-torchvision)`;
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string);
+}
+
+const backend = await setupCompute();
+const fmt = (ms: number) => ms.toFixed(0).padStart(7);
+console.log(`frcnn ${backend.device}; medians of ${ITERS} after a warm-up; 2 cores shared with other work, so times are pessimistic`);
+console.log('backbone  size       | train ms/it  (conv  prop  region  bwd+upd) | peer train  speed-up | infer ms/img (conv  prop  region) | peer infer  speed-up');
+for (const backbone of values.backbones.split(',').map((s) => s.trim()) as BackboneName[]) {
+  if (!(backbone in ROWS)) throw new Error(`--backbones: unknown ${backbone}`);
+  const f = measure(backbone);
+  const p = peer(backbone);
+  const { h, w } = ROWS[backbone];
+  const ts = f.trainSplit;
+  const is = f.inferSplit;
+  const peerTrain = typeof p === 'string' ? NaN : p.train_ms;
+  const peerInfer = typeof p === 'string' ? NaN : p.infer_ms;
+  console.log(
+    `${backbone.padEnd(9)} ${`${h}x${w}`.padEnd(10)} |${fmt(f.train)}  (${fmt(ts.conv)}${fmt(ts.proposal)}${fmt(ts.region)}${fmt(ts.backward)}) |${fmt(peerTrain)}     ${(peerTrain / f.train).toFixed(2)}× |${fmt(f.infer)}  (${fmt(is.conv)}${fmt(is.proposal)}${fmt(is.region)}) |${fmt(peerInfer)}     ${(peerInfer / f.infer).toFixed(2)}×`,
+  );
+  if (typeof p === 'string') console.log(`  peer: ${p}`);
+  else console.log(`  peer: ${p.peer}, ${p.threads} threads`);
+}
