@@ -13,3 +13,5 @@ export * from './types.ts';
 export * from './options.ts';
 export * from './errors.ts';
 export { systemClock, ManualClock, type Clock } from './clock.ts';
+export { startCoordinatorServer, type CoordinatorServer } from './grpc/server.ts';
+export { CoordinatorClient, isTransient, type ClientOptions } from './grpc/client.ts';

@@ -44,6 +44,8 @@ export interface JobReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A wait that does not keep the process alive (heartbeat pauses must not delay exit after a drain). */
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 export function defaultWorkerId(): string {
   return `${hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40)}-${process.pid}`;
@@ -173,9 +175,11 @@ export class WorkerRuntime<Store = unknown> {
 
     // Heartbeats: renew at a third of the TTL; a refused one means the lease is gone.
     let beating = true;
+    // One listener for the whole job (a new one per beat would pile up on a day-long stage).
+    const aborted = new Promise<void>((r) => ac.signal.addEventListener('abort', () => r(), { once: true }));
     const heartbeats = (async () => {
       while (beating) {
-        await Promise.race([sleep(this.heartbeatMs), new Promise((r) => ac.signal.addEventListener('abort', r, { once: true }))]);
+        await Promise.race([pause(this.heartbeatMs), aborted]);
         if (!beating || ac.signal.aborted) break;
         try {
           await this.o.client.heartbeat({ ...ids, progress: progressMsg(progress), checkpoint: checkpoint ?? '' }, Math.max(1000, this.heartbeatMs));
