@@ -1,0 +1,85 @@
+/**
+ * `train_fast_rcnn`: alt-opt steps 3 and 6 (and mode external-proposals). Step 1 starts from
+ * the ImageNet model M0 and trains the convolutions with the detection head on the proposals
+ * of `inputs.proposals`; step 2 starts from the RPN of step 4 (`inputs.init`) and, with
+ * `freezeConv`, trains the head alone on the shared convolutions. The RPN layers ride along
+ * untouched. Proposals are mirrored and scaled with each training image.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { FasterRCNN } from '../../detection/faster-rcnn.ts';
+import type { StageExecutor } from '../../pipeline/executor.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { InputError } from '../../util/errors.ts';
+import { openStageDataset, trainingSplitEntries } from '../dataset-source.ts';
+import { readModelCheckpoint } from '../model-artifact.ts';
+import { baseModelConfig, convLayers, copyMatchingWeights, imagenetModel, RPN_LAYER_NAMES, sgdOf, withImage, withRoi } from '../model-setup.ts';
+import { ensureCompute, provenance } from '../provenance.ts';
+import { openBoxesAt, subPrefix } from '../store-io.ts';
+import { runTrainingStage } from '../train-stage.ts';
+import { checkClasses, inputOf, roundLosses } from './common.ts';
+import { datasetDigestOf } from './dataset-digest.ts';
+import { openExternalProposals } from './external-proposals.ts';
+import { PROPOSALS_DIR } from './generate-proposals.ts';
+
+export const trainFastRcnn: StageExecutor<'train_fast_rcnn', ObjectStore> = {
+  kind: 'train_fast_rcnn',
+  resources: { gpu: true },
+  async run(job, ctx) {
+    const c = job.config;
+    const backend = await ensureCompute();
+    const ds = await openStageDataset(c.dataset, ctx.store);
+    const entries = trainingSplitEntries(ds, c.dataset);
+    const proposals =
+      job.spec.proposals === 'external'
+        ? await openExternalProposals(c.externalProposals, ctx.store, 'proposals.external.train')
+        : await openBoxesAt(ctx.store, subPrefix(inputOf(job, 'proposals').prefix, PROPOSALS_DIR), 'proposals');
+    const missing = entries.find((e) => !proposals.has(e.id));
+    if (missing) throw new InputError(`proposals for ${c.dataset.split}`, `no proposals for training image ${missing.id} (${proposals.imageCount} images in the file)`);
+    const own = (base: Parameters<typeof withImage>[0]) => withRoi(withImage(base, c.image), c.roi);
+    let model: FasterRCNN;
+    if (job.spec.init === 'imagenet') {
+      model = await imagenetModel(own(baseModelConfig(c.backbone.name, ds.classes)), c.seed, c.backbone.weights);
+    } else {
+      const init = inputOf(job, 'init');
+      const ck = await readModelCheckpoint(ctx.store, init.prefix);
+      try {
+        checkClasses(ck.metadata.config.classes, ds.classes, `${ctx.store.location}/${init.prefix}`);
+        model = FasterRCNN.create(own(ck.metadata.config), c.seed);
+        copyMatchingWeights(ck.weights, model);
+      } finally {
+        tf.dispose([ck.weights, ck.slots]);
+      }
+    }
+    try {
+      const frozen = [...RPN_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : model.config.freeze)];
+      const r = await runTrainingStage(ctx.store, ctx, {
+        model,
+        targets: 'head',
+        frozen,
+        entries,
+        flip: c.image.flip,
+        sgd: sgdOf(c.lr, c.iterations, c.backbone.name),
+        iterations: c.iterations,
+        seed: c.seed,
+        proposals,
+        resumeFrom: job.resumeFrom,
+      });
+      return {
+        result: {
+          kind: 'train_fast_rcnn',
+          step: job.spec.step,
+          iterations: r.iterations,
+          resumedAt: r.resumedAt,
+          seconds: r.seconds,
+          imagesPerSecond: r.imagesPerSecond,
+          losses: roundLosses(r.finalLosses),
+          model: r.model,
+          frozen,
+          provenance: provenance({ config: c, backend, datasetDigest: await datasetDigestOf(ds, c.dataset), seed: c.seed }),
+        },
+      };
+    } finally {
+      model.dispose();
+    }
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * `train_rpn`: alt-opt steps 1 and 4. Step 1 starts from the ImageNet model M0 and trains the
+ * convolutions with the RPN; step 2 starts from the Fast R-CNN of step 3 (`inputs.init`)
+ * and, with `freezeConv`, trains the RPN layers alone on the now shared convolutions. The
+ * Fast R-CNN head rides along untouched, as py-faster-rcnn's dummy layers carry it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { FasterRCNN } from '../../detection/faster-rcnn.ts';
+import type { StageExecutor } from '../../pipeline/executor.ts';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import { openStageDataset, trainingSplitEntries } from '../dataset-source.ts';
+import { readModelCheckpoint } from '../model-artifact.ts';
+import { baseModelConfig, convLayers, copyMatchingWeights, HEAD_LAYER_NAMES, imagenetModel, sgdOf, withAnchors, withImage, withRpn } from '../model-setup.ts';
+import { ensureCompute, provenance } from '../provenance.ts';
+import { runTrainingStage } from '../train-stage.ts';
+import { datasetDigestOf } from './dataset-digest.ts';
+import { checkClasses, inputOf, roundLosses } from './common.ts';
+
+export const trainRpn: StageExecutor<'train_rpn', ObjectStore> = {
+  kind: 'train_rpn',
+  resources: { gpu: true },
+  async run(job, ctx) {
+    const c = job.config;
+    const backend = await ensureCompute();
+    const ds = await openStageDataset(c.dataset, ctx.store);
+    const entries = trainingSplitEntries(ds, c.dataset);
+    const own = (base: Parameters<typeof withImage>[0]) => withRpn(withAnchors(withImage(base, c.image), c.anchors), c.rpn);
+    let model: FasterRCNN;
+    if (job.spec.init === 'imagenet') {
+      model = await imagenetModel(own(baseModelConfig(c.backbone.name, ds.classes)), c.seed, c.backbone.weights);
+    } else {
+      const init = inputOf(job, 'init');
+      const ck = await readModelCheckpoint(ctx.store, init.prefix);
+      try {
+        checkClasses(ck.metadata.config.classes, ds.classes, `${ctx.store.location}/${init.prefix}`);
+        model = FasterRCNN.create(own(ck.metadata.config), c.seed);
+        copyMatchingWeights(ck.weights, model);
+      } finally {
+        tf.dispose([ck.weights, ck.slots]);
+      }
+    }
+    try {
+      const frozen = [...HEAD_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : model.config.freeze)];
+      const r = await runTrainingStage(ctx.store, ctx, {
+        model,
+        targets: 'rpn',
+        frozen,
+        entries,
+        flip: c.image.flip,
+        sgd: sgdOf(c.lr, c.iterations, c.backbone.name),
+        iterations: c.iterations,
+        seed: c.seed,
+        resumeFrom: job.resumeFrom,
+      });
+      return {
+        result: {
+          kind: 'train_rpn',
+          step: job.spec.step,
+          iterations: r.iterations,
+          resumedAt: r.resumedAt,
+          seconds: r.seconds,
+          imagesPerSecond: r.imagesPerSecond,
+          losses: roundLosses(r.finalLosses),
+          model: r.model,
+          frozen,
+          provenance: provenance({ config: c, backend, datasetDigest: await datasetDigestOf(ds, c.dataset), seed: c.seed }),
+        },
+      };
+    } finally {
+      model.dispose();
+    }
+  },
+};
