@@ -9,10 +9,11 @@ import { register as store } from './store.ts';
 import { register as evalCommand } from './eval.ts';
 import { register as report } from './report.ts';
 import { register as orchestration } from './orchestration.ts';
+import { register as pipeline } from './pipeline.ts';
 import { register as demo } from './demo.ts';
 import { register as train } from './train.ts';
 import { register as detect } from './detect.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report, orchestration, demo, train, detect];
+export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report, orchestration, pipeline, demo, train, detect];
