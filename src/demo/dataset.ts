@@ -13,6 +13,8 @@ export interface ShapesParams {
   train: number;
   test: number;
   seed: number;
+  /** Object sizes in pixels, sqrt(w × h), [min, max]; the generator's default scales with the image. */
+  sides?: [number, number];
 }
 
 export interface DemoDataset {
@@ -28,9 +30,9 @@ export interface DemoDataset {
   seconds: number;
 }
 
-/** `shapes-128px-300train-100test-seed1` */
+/** `shapes-128px-300train-100test-seed1` (`-sides20-64` when the object sizes are set) */
 export function shapesDirName(p: ShapesParams): string {
-  return `shapes-${p.size}px-${p.train}train-${p.test}test-seed${p.seed}`;
+  return `shapes-${p.size}px-${p.train}train-${p.test}test-seed${p.seed}${p.sides ? `-sides${p.sides[0]}-${p.sides[1]}` : ''}`;
 }
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
@@ -44,7 +46,15 @@ export async function ensureShapesDataset(workdir: string, params: ShapesParams,
     const { generateShapesDataset } = await import('../data/shapes-dataset.ts');
     const partial = `${root}.partial`;
     await rm(partial, { recursive: true, force: true });
-    await generateShapesDataset({ out: partial, train: params.train, test: params.test, size: params.size, seed: params.seed, progress: opts.progress });
+    await generateShapesDataset({
+      out: partial,
+      train: params.train,
+      test: params.test,
+      size: params.size,
+      seed: params.seed,
+      render: params.sides ? { minSide: params.sides[0], maxSide: params.sides[1] } : undefined,
+      progress: opts.progress,
+    });
     await rename(partial, root);
   }
   const { loadVocDataset } = await import('../data/voc.ts');

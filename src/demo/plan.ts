@@ -22,6 +22,6 @@ export const PRESETS: Record<PresetName, DemoPreset> = {
   // 128-px images keep one small-backbone step cheap; 300 training images are enough for
   // the detector to learn the four shapes well above chance, 100 test images give mAPs that
   // separate the settings.
-  full: { name: 'full', dataset: { size: 128, train: 300, test: 100, seed: 1 }, sweepFile: here('./demo-sweep.yaml') },
+  full: { name: 'full', dataset: { size: 128, train: 200, test: 100, seed: 1, sides: [24, 64] }, sweepFile: here('./demo-sweep.yaml') },
   quick: { name: 'quick', dataset: { size: 128, train: 24, test: 12, seed: 1 }, sweepFile: here('./quick-sweep.yaml') },
 };

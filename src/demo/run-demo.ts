@@ -30,7 +30,7 @@ import { pickPort } from './ports.ts';
 import { ProgressView } from './progress-view.ts';
 import { claimWorkdir } from './workdir-lock.ts';
 import { prepareSweep, readSweepFile } from './sweep-file.ts';
-import { COORDINATOR_STOP_GRACE_MS, ProcessSupervisor, tailFile, WORKER_STOP_GRACE_MS, type Child } from './supervisor.ts';
+import { COORDINATOR_STOP_GRACE_MS, cpuSeconds, ProcessSupervisor, tailFile, WORKER_STOP_GRACE_MS, type Child } from './supervisor.ts';
 import { comparisonTable, trialResults, trialTable } from './tables.ts';
 
 export interface DemoOptions {
@@ -162,7 +162,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   try {
     say(`frcnn demo: workdir ${workdir}${o.quick ? ' (quick)' : ''}`);
     const p = preset.dataset;
-    say(`dataset: shapes, ${p.size}×${p.size} px, ${p.train} train + ${p.test} test images (seed ${p.seed})`);
+    say(`dataset: shapes, ${p.size}×${p.size} px, ${p.train} train + ${p.test} test images${p.sides ? `, objects ${p.sides[0]}–${p.sides[1]} px` : ''} (seed ${p.seed})`);
     const dataset = await unlessAborted(ensureShapesDataset(workdir, p, { progress: true }), abort.signal);
     say(`dataset: ${dataset.reused ? 'reused' : 'generated'} ${dataset.root} (${dataset.classes.join(', ')}) in ${formatDuration(dataset.seconds)}`);
     const sweep = prepareSweep(specText, sweepFile, dataset);
@@ -230,6 +230,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const detail = await unlessAborted(client.getSweep(s.id), abort.signal);
     const results = trialResults(detail, sweep.trials);
     const wall = (performance.now() - started) / 1000;
+    const cpu = supervisor.list.map((c) => cpuSeconds(c.pid)).filter((v): v is number => v !== undefined);
     const sweepSeconds = (Number(detail.sweep!.ended_at_ms) - Number(detail.sweep!.submitted_at_ms)) / 1000;
     const out: string[] = [
       '',
@@ -241,7 +242,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       'per trial (time: compute of its stages; a stage shared by several trials counts in each)',
       trialTable(results),
       '',
-      `wall time ${formatDuration(wall)} (sweep ${Number.isFinite(sweepSeconds) && sweepSeconds >= 0 ? formatDuration(sweepSeconds) : '?'} from submission to its end)`,
+      `wall time ${formatDuration(wall)} (sweep ${Number.isFinite(sweepSeconds) && sweepSeconds >= 0 ? formatDuration(sweepSeconds) : '?'} from submission to its end)` +
+        (cpu.length > 0 ? `; CPU time of the coordinator and workers ${formatDuration(cpu.reduce((a, b) => a + b, 0))} on ${availableParallelism()} cores` : ''),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     if (status !== 'succeeded') exitCode = 1;

@@ -42,6 +42,25 @@ export interface Child {
   stopping: boolean;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on every Linux port Node supports). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) a running process has used so far, from /proc; undefined where
+ * there is no procfs or the process is gone. With other programs on the machine this says
+ * what the demo would take alone better than the wall time does.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after its closing ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The last `n` lines of a log file, for error messages. */
 export function tailFile(path: string, n = 12): string {
   try {

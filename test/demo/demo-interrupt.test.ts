@@ -8,9 +8,12 @@ import { assertNothingLeft, demo, withTimeout } from './helpers.ts';
 
 test('SIGINT while the sweep runs: workers drain, the coordinator stops, exit 0, nothing left behind', { timeout: 180_000 }, async (t) => {
   const workdir = await mkdtemp(join(tmpdir(), 'frcnn-demo-int-'));
-  t.after(() => rm(workdir, { recursive: true, force: true }));
-  const run = demo(['--quick', '--no-serve', '--workdir', workdir, '--http-port', '0']);
-  await run.waitFor(/started\s+\S+ \(train_\w+\) on demo-trainer/, 120_000);
+  const run = demo(['--quick', '--no-serve', '--http-port', '0'], workdir);
+  t.after(async () => {
+    await run.cleanup();
+    await rm(workdir, { recursive: true, force: true });
+  });
+  await run.waitFor('stderr', /started\s+\S+ \(train_\w+\) on demo-trainer/, 120_000);
   run.kill('SIGINT');
   const code = await withTimeout(run.exited, 60_000, 'stopping after SIGINT', run.stderr);
   assert.equal(code, 0, run.stderr().slice(-3000));

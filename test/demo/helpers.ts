@@ -12,42 +12,55 @@ export interface Run {
   stderr: () => string;
   exited: Promise<number | null>;
   kill: (s: NodeJS.Signals) => void;
-  /** Resolves once stderr matches. */
-  waitFor: (re: RegExp, ms: number) => Promise<RegExpMatchArray>;
+  /** Resolves once the stream's text so far matches (polled: stdout and stderr arrive on separate pipes). */
+  waitFor: (stream: 'stdout' | 'stderr', re: RegExp, ms: number) => Promise<RegExpMatchArray>;
+  /** For `t.after`: SIGINT if still running, then SIGKILL of the demo and of whatever uses its workdir. */
+  cleanup: () => Promise<void>;
 }
 
-export function demo(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, 'demo', ...args], { env: { ...process.env, FRCNN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function demo(args: string[], workdir: string): Run {
+  const child = spawn(process.execPath, [BIN, 'demo', '--workdir', workdir, ...args], { env: { ...process.env, FRCNN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
+  let code: number | null | undefined;
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (c) => {
+      code = c;
+      r(c);
+    }),
+  );
+  const text = { stdout: () => out, stderr: () => err };
   return {
-    stdout: () => out,
-    stderr: () => err,
+    ...text,
     exited,
     kill: (s) => child.kill(s),
-    waitFor: (re, ms) =>
-      new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no ${re} on stderr in ${ms} ms:\n${err.slice(-3000)}`)), ms);
-        const check = () => {
-          const m = err.match(re);
-          if (m) {
-            clearTimeout(t);
-            child.stderr.off('data', check);
-            resolve(m);
-          }
-        };
-        child.stderr.on('data', check);
-        child.once('exit', () => {
-          clearTimeout(t);
-          const m = err.match(re);
-          if (m) resolve(m);
-          else reject(new Error(`demo exited before ${re}:\n${err.slice(-3000)}`));
-        });
-        check();
-      }),
+    waitFor: async (stream, re, ms) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const m = text[stream]().match(re);
+        if (m) return m;
+        if (code !== undefined) {
+          // Let the last bytes of both pipes arrive.
+          await new Promise((r) => setTimeout(r, 200));
+          const last = text[stream]().match(re);
+          if (last) return last;
+          throw new Error(`demo exited (${code}) before ${re} on ${stream}:\n${err.slice(-3000)}`);
+        }
+        if (Date.now() > end) throw new Error(`no ${re} on ${stream} in ${ms} ms:\n${err.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    cleanup: async () => {
+      if (code === undefined) {
+        child.kill('SIGINT');
+        const t = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        await exited;
+        clearTimeout(t);
+      }
+      for (const pid of await processesUsing(workdir)) process.kill(pid, 'SIGKILL');
+    },
   };
 }
 
