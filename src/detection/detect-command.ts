@@ -12,6 +12,7 @@ export interface DetectCommandOptions {
   split: string;
   out: string;
   backend?: 'tensorflow' | 'wasm' | 'cpu';
+  threads?: number;
   progress?: 'bar' | 'lines' | 'silent';
 }
 
@@ -28,7 +29,7 @@ export interface DetectCommandResult {
 }
 
 export async function runDetectCommand(opts: DetectCommandOptions): Promise<DetectCommandResult> {
-  const backend = await setupCompute(opts.backend);
+  const backend = await setupCompute(opts.backend, opts.threads);
   const { model, checkpoint } = await loadDetector(directoryIOHandler(opts.model), opts.model);
   tf.dispose([checkpoint.weights, checkpoint.slots]);
   try {

@@ -61,9 +61,9 @@ export class FasterRCNN {
   ) {
     this.params = params;
     const spec = BACKBONE_SPECS[config.backbone];
-    this.backbone = Backbone.build(spec, params, rng, config.backboneNorm);
-    this.rpn = RpnHead.build(params, spec.outChannels, config.rpnChannels, anchorsPerLocation(config), rng);
-    this.roiHead = RoiHead.build(params, config, spec.outChannels, rng);
+    this.backbone = Backbone.build(spec, params, rng, config.backboneNorm, config.backboneWidth);
+    this.rpn = RpnHead.build(params, this.backbone.outChannels, config.rpnChannels, anchorsPerLocation(config), rng);
+    this.roiHead = RoiHead.build(params, config, this.backbone.outChannels, rng);
     this.anchors = new AnchorGrid(config);
   }
 

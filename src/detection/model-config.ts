@@ -20,6 +20,8 @@ export interface ModelConfig {
 
   /** Normalisation after each backbone conv: 'none' (ZF, VGG16 as published) or 'group'. */
   backboneNorm: BackboneNorm;
+  /** Multiplier on the backbone's filter counts (1: as published). */
+  backboneWidth: number;
 
   // transform
   /** Multiplies the mean-subtracted 0–255 pixels: 1 for Caffe-style ImageNet weights, ~1/58 from scratch (unit-variance input for He init). */
@@ -85,6 +87,7 @@ export function defaultModelConfig(backbone: BackboneName): ModelConfig {
     backbone,
     classes: [],
     backboneNorm: 'none',
+    backboneWidth: 1,
     inputScale: 1,
     anchorBaseSize: 16,
     anchorRatios: [0.5, 1, 2],
@@ -165,7 +168,7 @@ export function validateModelConfig(config: ModelConfig, where: string): ModelCo
     const v = config[f];
     if (!Array.isArray(v) || v.length === 0 || v.some((x) => !(x > 0))) bad(f, `expected positive numbers, got ${JSON.stringify(v)}`);
   }
-  for (const f of ['inputScale', 'rpnChannels', 'rpnBatchSize', 'rpnSigma', 'roiSize', 'fcChannels', 'boxBatchSize', 'boxSigma', 'imageTargetSize', 'imageMaxSize', 'anchorBaseSize'] as const) {
+  for (const f of ['backboneWidth', 'inputScale', 'rpnChannels', 'rpnBatchSize', 'rpnSigma', 'roiSize', 'fcChannels', 'boxBatchSize', 'boxSigma', 'imageTargetSize', 'imageMaxSize', 'anchorBaseSize'] as const) {
     if (!(config[f] > 0)) bad(f, `expected a positive number, got ${JSON.stringify(config[f])}`);
   }
   if (!(config.rpnLambda >= 0)) bad('rpnLambda', `expected a non-negative number, got ${JSON.stringify(config.rpnLambda)}`);

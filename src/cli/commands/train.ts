@@ -24,6 +24,7 @@ interface TrainFlags {
   imageSize?: number;
   maxSize?: number;
   rois?: number;
+  width?: number;
   freeze?: string;
   init?: string;
   resume?: boolean | string;
@@ -63,6 +64,7 @@ export function register(program: Command): void {
     .option('--image-size <px>', 'shorter image side in training and testing (default: 256 small, 600 zf/vgg16)', parseIntOption('--image-size'))
     .option('--max-size <px>', 'cap on the longer image side (default: 256 small, 1000 zf/vgg16)', parseIntOption('--max-size'))
     .option('--rois <n>', 'RoIs sampled per image for the Fast R-CNN head (default 128)', parseIntOption('--rois'))
+    .option('--width <m>', 'multiplier on the backbone and RPN conv widths (default 1: as published)', parseFloatOption('--width'))
     .option('--freeze <layers>', 'comma-separated layer-name prefixes to keep fixed, e.g. conv1,conv2 (default: conv1,conv2 for vgg16)')
     .option('--init <dir>', 'initialise matching layers (by name) from a tfjs weights checkpoint, e.g. ImageNet')
     .option('--resume [dir]', 'continue from a checkpoint (default: <out>/checkpoint)')

@@ -2,26 +2,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../util/rng.ts';
 import { paramName, type ParamStore } from '../params.ts';
+import { groupCount, groupNorm } from './group-norm.ts';
 import type { BackboneNorm, BackboneSpec } from './spec.ts';
 
-/** Groups of GroupNorm: 32 as the paper, fewer for narrow layers (at least 4 channels per group). */
-export function groupCount(channels: number): number {
-  let g = Math.min(32, Math.max(1, Math.floor(channels / 4)));
-  while (channels % g !== 0) g--;
-  return g;
-}
-
-const GN_EPSILON = 1e-5;
-
-/** GroupNorm of NHWC `x` with per-channel `gamma`, `beta`. */
-export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w, c] = x.shape;
-    const g = tf.reshape(x, [n, h, w, groups, c / groups]);
-    const { mean, variance } = tf.moments(g, [1, 2, 4], true);
-    const normed = tf.reshape(tf.mul(tf.sub(g, mean), tf.rsqrt(tf.add(variance, GN_EPSILON))), [n, h, w, c]);
-    return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor4D;
-  });
+/** A layer's filter count under a width multiplier (at least 4). */
+export function scaledFilters(filters: number, width: number): number {
+  return Math.max(4, Math.round(filters * width));
 }
 
 export class Backbone {
@@ -29,22 +15,30 @@ export class Backbone {
     readonly spec: BackboneSpec,
     private readonly params: ParamStore,
     readonly norm: BackboneNorm,
+    /** Multiplier on every conv's filter count (1: the published widths). */
+    readonly width = 1,
   ) {}
 
+  /** Channels of the shared feature map. */
+  get outChannels(): number {
+    return scaledFilters(this.spec.outChannels, this.width);
+  }
+
   /** Adds the backbone's conv parameters to `params`, He-initialised (training from scratch). */
-  static build(spec: BackboneSpec, params: ParamStore, rng: Rng, norm: BackboneNorm): Backbone {
+  static build(spec: BackboneSpec, params: ParamStore, rng: Rng, norm: BackboneNorm, width = 1): Backbone {
     let channels = 3;
     for (const layer of spec.layers) {
       if (layer.kind !== 'conv') continue;
-      params.add(layer.name, 'weight', [layer.size, layer.size, channels, layer.filters], { kind: 'msra' }, rng);
-      params.add(layer.name, 'bias', [layer.filters], { kind: 'zeros' }, rng);
+      const filters = scaledFilters(layer.filters, width);
+      params.add(layer.name, 'weight', [layer.size, layer.size, channels, filters], { kind: 'msra' }, rng);
+      params.add(layer.name, 'bias', [filters], { kind: 'zeros' }, rng);
       if (norm === 'group') {
-        params.add(layer.name, 'gamma', [layer.filters], { kind: 'ones' }, rng);
-        params.add(layer.name, 'beta', [layer.filters], { kind: 'zeros' }, rng);
+        params.add(layer.name, 'gamma', [filters], { kind: 'ones' }, rng);
+        params.add(layer.name, 'beta', [filters], { kind: 'zeros' }, rng);
       }
-      channels = layer.filters;
+      channels = filters;
     }
-    return new Backbone(spec, params, norm);
+    return new Backbone(spec, params, norm, width);
   }
 
   forward(image: tf.Tensor4D): tf.Tensor4D {
@@ -62,7 +56,7 @@ export class Backbone {
         if (this.norm === 'group') {
           const y = tf.fused.conv2d(conv);
           const gamma = this.params.get(paramName(layer.name, 'gamma'));
-          x = tf.relu(groupNorm(y, gamma, this.params.get(paramName(layer.name, 'beta')), groupCount(layer.filters)));
+          x = tf.relu(groupNorm(y, gamma, this.params.get(paramName(layer.name, 'beta')), groupCount(scaledFilters(layer.filters, this.width))));
           y.dispose();
         } else {
           x = tf.fused.conv2d({ ...conv, activation: 'relu' });

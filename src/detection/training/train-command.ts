@@ -37,6 +37,8 @@ export interface TrainCommandOptions {
   maxSize?: number;
   /** RoIs sampled per image for the head (default 128). */
   rois?: number;
+  /** Backbone width multiplier; the RPN conv and fc6/fc7 scale with it (default 1). */
+  width?: number;
   freeze?: string[];
   /** Directory of a tfjs weights checkpoint to initialise matching layers from. */
   init?: string;
@@ -47,6 +49,8 @@ export interface TrainCommandOptions {
   /** Split to detect and evaluate on after training; undefined skips it. */
   testSplit?: string;
   backend?: 'tensorflow' | 'wasm' | 'cpu';
+  /** wasm threads (default: FRCNN_THREADS, else all cores). */
+  threads?: number;
   progress?: 'bar' | 'lines' | 'silent';
 }
 
@@ -85,7 +89,7 @@ async function readWeights(dir: string): Promise<tf.NamedTensorMap> {
 export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainCommandResult> {
   const started = performance.now();
   const log = logger('train');
-  const backend = await setupCompute(opts.backend);
+  const backend = await setupCompute(opts.backend, opts.threads);
   const dataset = await loadVocDataset(opts.dataset, { keepDifficult: true });
   const checkpointDir = join(opts.out, 'checkpoint');
   const modelDir = join(opts.out, 'model');
@@ -116,6 +120,8 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
       imageTargetSize: opts.imageSize ?? base.imageTargetSize,
       imageMaxSize: opts.maxSize ?? (opts.imageSize ? Math.max(opts.imageSize, base.imageMaxSize) : base.imageMaxSize),
       boxBatchSize: opts.rois ?? base.boxBatchSize,
+      backboneWidth: opts.width ?? base.backboneWidth,
+      rpnChannels: Math.max(4, Math.round(base.rpnChannels * (opts.width ?? 1))),
     };
     model = FasterRCNN.create(config, opts.seed);
     if (opts.init) {
