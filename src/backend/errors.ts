@@ -45,3 +45,16 @@ export class XnnpackError extends FrcnnError {
     this.xnnFunction = xnnFunction;
   }
 }
+
+/**
+ * The wasm code trapped (out-of-bounds access, or an abort when its own C++ allocations
+ * fail). After an abort the module is unusable: restart the process.
+ */
+export class WasmRuntimeError extends FrcnnError {
+  readonly kernel: string;
+  constructor(kernel: string, options: ErrorOptions & { cause: Error }) {
+    super(`wasm kernel ${kernel} trapped: ${options.cause.message}` + (/Aborted/.test(options.cause.message) ? ' (the wasm module aborted, likely out of heap; restart the process)' : ''), options);
+    this.name = 'WasmRuntimeError';
+    this.kernel = kernel;
+  }
+}

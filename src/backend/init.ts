@@ -13,7 +13,7 @@ import { logger, type Logger } from '../util/log.ts';
 import { registerWasmTrainingKernels } from './kernels/index.ts';
 import { selfCheck } from './self-check.ts';
 import { isBackendName, BACKEND_NAMES, type BackendInfo, type BackendName } from './types.ts';
-import { loadWasmModule, wasmPackageDirs, type WasmFlavour } from './wasm-module.ts';
+import { loadWasmModule, unrefPoolWorkers, wasmPackageDirs, type WasmFlavour } from './wasm-module.ts';
 import { guardWasmKernels, recordXnnFailure } from './xnnpack-guard.ts';
 
 const require = createRequire(import.meta.url);
@@ -158,6 +158,7 @@ async function startWasm(threads: number, log: Logger): Promise<BackendInfo> {
       tf.removeBackend('wasm'); // the package's factory: no threads under Node, no failure reports
       tf.registerBackend('wasm', () => new wasmPkg.BackendWasm(mod as never), WASM_PRIORITY);
       if (!(await tf.setBackend('wasm'))) throw new FrcnnError(`wasm (${flavour}) did not initialise`);
+      unrefPoolWorkers(mod);
       const problem = selfCheck();
       if (problem) throw new FrcnnError(`wasm (${flavour}) gives wrong results: ${problem}`);
       const actual = wasmPkg.getThreadsCount();

@@ -31,8 +31,10 @@ export interface WasmModule {
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number;
   _malloc(bytes: number): number;
   _free(ptr: number): void;
+  /** The raw wasm exports. */
+  asm: { malloc(bytes: number): number };
   HEAPU8: Uint8Array;
-  PThread?: { terminateAllThreads(): void };
+  PThread?: { terminateAllThreads(): void; runningWorkers: Array<{ unref(): void }> };
   tfjs: {
     init(): void;
     initWithThreadsCount(threads: number): void;
@@ -148,6 +150,16 @@ export async function loadWasmModule(opts: LoadWasmOptions): Promise<WasmModule>
   }
 }
 
+/**
+ * Lets the process exit while the thread pool idles. Emscripten refs a worker for as long as
+ * its pthread runs, and XNNPACK's pool threads run until the backend is disposed, so a
+ * process that used threaded wasm would never exit by itself. Call after the pool started
+ * (BackendWasm's constructor); computation is unaffected (the main thread blocks on it).
+ */
+export function unrefPoolWorkers(mod: WasmModule): void {
+  for (const worker of mod.PThread?.runningWorkers ?? []) worker.unref();
+}
+
 /** Adds the `tfjs` bridge BackendWasm expects, and makes heap exhaustion throw instead of returning address 0. */
 function wrapModule(mod: WasmModule): void {
   mod.tfjs = {
@@ -159,8 +171,9 @@ function wrapModule(mod: WasmModule): void {
     dispose: mod.cwrap('dispose', null, []) as () => void,
   };
   // BackendWasm writes a new tensor at whatever `_malloc` returns; 0 means "no memory" and
-  // would silently alias the bottom of the heap.
-  const malloc = mod._malloc.bind(mod);
+  // would silently alias the bottom of the heap. Wrap the raw export: the glue's `_malloc`
+  // replaces itself on first call, which would drop a wrapper around it.
+  const malloc = mod.asm.malloc;
   mod._malloc = (bytes: number) => {
     const ptr = malloc(bytes);
     if (ptr === 0 && bytes > 0) {

@@ -9,10 +9,12 @@
  * "XNN status ... is not successful" warning (create and setup of conv, fully connected,
  * pooling, softmax, pad, resize, unary/binary ops). What it cannot: a failure inside
  * `xnn_run_operator`, which tfjs does not check (XNNPACK allocates nothing there), and bugs
- * that produce wrong numbers without any status.
+ * that produce wrong numbers without any status. A trap inside the module (out-of-bounds
+ * access, abort) becomes `WasmRuntimeError`; heap exhaustion when allocating a tensor is
+ * caught by the `_malloc` wrapper in `wasm-module.ts` (`WasmOutOfMemoryError`).
  */
 import { getKernelsForBackend, registerKernel, unregisterKernel, type KernelBackend, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { WasmOutOfMemoryError, XNN_STATUS_OUT_OF_MEMORY, XnnpackError } from './errors.ts';
+import { WasmOutOfMemoryError, WasmRuntimeError, XNN_STATUS_OUT_OF_MEMORY, XnnpackError } from './errors.ts';
 
 interface XnnFailure {
   xnnFunction: string;
@@ -49,7 +51,14 @@ export function guardWasmKernels(): void {
     const wrapped: KernelConfig = {
       ...config,
       kernelFunc: (args) => {
-        const out = inner(args);
+        let out;
+        try {
+          out = inner(args);
+        } catch (err) {
+          // WebAssembly.RuntimeError: a trap inside the module, not a JavaScript bug of ours.
+          if (err instanceof Error && err.name === 'RuntimeError') throw new WasmRuntimeError(kernel, { cause: err });
+          throw err;
+        }
         const failure = takeXnnFailure(kernel);
         if (failure) {
           for (const info of Array.isArray(out) ? out : [out]) (args.backend as KernelBackend).disposeData((info as TensorInfo).dataId);

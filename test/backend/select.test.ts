@@ -4,6 +4,7 @@
  * cpu backend computes.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
@@ -39,4 +40,16 @@ test('threaded wasm: a conv large enough to be split across threads matches cpu'
     1e-5,
   );
   await assertKernelMatchesCpu('BatchMatMul', { a: { shape: [1, 300, 200] }, b: { shape: [1, 200, 150] } }, { transposeA: false, transposeB: false }, 'matmul', 1e-5);
+});
+
+test('a process that trained on threaded wasm exits by itself (the idle pool does not hold it)', () => {
+  const fixture = new URL('./fixtures/threaded-exit.ts', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, FRCNN_LOG_LEVEL: 'silent' },
+  });
+  assert.equal(r.signal, null, `killed after 30 s: the process did not exit (stderr: ${r.stderr})`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').at(-1), '2');
 });

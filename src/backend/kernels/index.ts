@@ -2,9 +2,15 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { maxPoolGradConfig } from './max-pool-grad.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, unsortedSegmentSumConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  unsortedSegmentSumConfig,
+  maxPoolGradConfig,
+];
 
 /** Registers every kernel in WASM_TRAINING_KERNELS for `wasm`, replacing existing ones. Call before the backend initialises. */
 export function registerWasmTrainingKernels(): void {
@@ -18,3 +24,4 @@ export function registerWasmTrainingKernels(): void {
 export { conv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 export { conv2DBackpropInput } from './conv2d-backprop-input.ts';
 export { unsortedSegmentSum } from './unsorted-segment-sum.ts';
+export { maxPoolGrad } from './max-pool-grad.ts';

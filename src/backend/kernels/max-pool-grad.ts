@@ -1,0 +1,64 @@
+/**
+ * MaxPoolGrad for wasm. The package's kernel drops the gradient of any window whose values
+ * are all negative (it starts its running maximum at 0, not −∞), which is wrong for pooling
+ * anything but ReLU outputs; this one routes dy to the first maximum of each window in
+ * row-major order, as the cpu backend does. One pass in JavaScript over the wasm heap,
+ * channels innermost (NHWC) so every inner loop is contiguous.
+ */
+import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { FrcnnError } from '../../util/errors.ts';
+
+export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
+  if (input.dtype !== 'float32') throw new FrcnnError(`wasm MaxPoolGrad: unsupported dtype ${input.dtype}`);
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const { top, left } = info.padInfo;
+
+  const b = backend as unknown as BackendWasm;
+  const out = b.makeOutput(input.shape, 'float32');
+  // Views after the allocation: a heap growth detaches earlier ones.
+  const dx = b.typedArrayFromHeap(out) as Float32Array;
+  const x = b.typedArrayFromHeap(input) as Float32Array;
+  const g = b.typedArrayFromHeap(dy) as Float32Array;
+  dx.fill(0);
+  const best = new Float32Array(c);
+  const where = new Int32Array(c);
+  for (let bi = 0; bi < n; bi++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - top;
+      const yStart = Math.max(0, y0);
+      const yEnd = Math.min(h, y0 + kh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - left;
+        const xStart = Math.max(0, x0);
+        const xEnd = Math.min(w, x0 + kw);
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let y = yStart; y < yEnd; y++) {
+          for (let xx = xStart; xx < xEnd; xx++) {
+            const base = ((bi * h + y) * w + xx) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[base + ch];
+              if (v > best[ch] || where[ch] < 0) {
+                best[ch] = v;
+                where[ch] = base + ch;
+              }
+            }
+          }
+        }
+        const gBase = ((bi * oh + oy) * ow + ox) * c;
+        for (let ch = 0; ch < c; ch++) if (where[ch] >= 0) dx[where[ch]] += g[gBase + ch];
+      }
+    }
+  }
+  return out;
+};
+
+export const maxPoolGradConfig: KernelConfig = {
+  kernelName: MaxPoolGrad,
+  backendName: 'wasm',
+  kernelFunc: maxPoolGrad,
+};
