@@ -30,10 +30,10 @@ function options(out: string, iters: number): TrainCommandOptions {
     iters,
     seed: 3,
     lr: 0.01,
-    steps: [6],
+    steps: [4],
     warmup: 2,
     imageSize: 96,
-    checkpointEvery: 4,
+    checkpointEvery: 3,
     trainSplit: 'trainval',
     testSplit: 'test',
     backend: 'wasm',
@@ -44,8 +44,8 @@ function options(out: string, iters: number): TrainCommandOptions {
 
 test('end2end training writes checkpoint, model, detections in both formats, and scores them', async () => {
   const out = join(dir, 'run-a');
-  const r = await runTrainCommand(options(out, 8));
-  assert.equal(r.iterations, 8);
+  const r = await runTrainCommand(options(out, 6));
+  assert.equal(r.iterations, 6);
   assert.ok(r.eval, 'no evaluation');
   assert.equal(r.eval.images, 3);
   assert.ok(r.eval.mAP07 >= 0 && r.eval.mAP07 <= 1, `mAP07 ${r.eval.mAP07}`);
@@ -54,18 +54,18 @@ test('end2end training writes checkpoint, model, detections in both formats, and
   const files = (await readdir(join(out, 'detections'))).sort();
   assert.deepEqual(files, ['comp4_det_test_circle.txt', 'comp4_det_test_cross.txt', 'comp4_det_test_square.txt', 'comp4_det_test_triangle.txt', 'detections.json']);
   const ckpt = await loadCheckpoint(directoryIOHandler(join(out, 'checkpoint')), 'checkpoint');
-  assert.equal(ckpt.metadata.training?.iteration, 4);
+  assert.equal(ckpt.metadata.training?.iteration, 3);
 });
 
-test('resuming from the iteration-4 checkpoint ends with the same weights as the uninterrupted run', async () => {
+test('resuming from an iteration-3 checkpoint ends with the same weights as the uninterrupted run', async () => {
   const out = join(dir, 'run-b');
-  await runTrainCommand({ ...options(out, 4), testSplit: undefined });
-  // The 4-iteration run's final model is also a resumable checkpoint; continue it to 8.
-  const resumed = await runTrainCommand({ ...options(out, 8), resume: join(out, 'model'), testSplit: undefined });
-  assert.equal(resumed.iterations, 4);
+  await runTrainCommand({ ...options(out, 3), testSplit: undefined });
+  // The 3-iteration run's final model is also a resumable checkpoint; continue it to 6.
+  const resumed = await runTrainCommand({ ...options(out, 6), resume: join(out, 'model'), testSplit: undefined });
+  assert.equal(resumed.iterations, 3);
   const a = await loadCheckpoint(directoryIOHandler(join(dir, 'run-a', 'model')), 'run-a');
   const b = await loadCheckpoint(directoryIOHandler(join(out, 'model')), 'run-b');
-  assert.equal(b.metadata.training?.iteration, 8);
+  assert.equal(b.metadata.training?.iteration, 6);
   for (const name of ['conv1/weight', 'conv4/gamma', 'rpn_cls_score/weight', 'fc6/weight', 'bbox_pred/bias']) {
     assert.deepEqual(Array.from(b.weights[name].dataSync()), Array.from(a.weights[name].dataSync()), name);
   }
@@ -93,5 +93,18 @@ test('frcnn detect writes COCO results and 1-based comp4 lines', async () => {
     assert.ok(d.category_id >= 1 && d.category_id <= 4);
     assert.equal(d.bbox.length, 4);
     assert.ok(d.bbox[2] >= 1 && d.bbox[3] >= 1);
+  }
+});
+
+test('--init takes backbone and fc layers by name from a checkpoint, never the detection layers', async () => {
+  const out = join(dir, 'run-init');
+  await runTrainCommand({ ...options(out, 0), seed: 99, init: join(dir, 'run-a', 'model'), testSplit: undefined });
+  const src = await loadCheckpoint(directoryIOHandler(join(dir, 'run-a', 'model')), 'run-a');
+  const got = await loadCheckpoint(directoryIOHandler(join(out, 'model')), 'run-init');
+  for (const name of ['conv1/weight', 'conv3/gamma', 'fc6/weight', 'fc7/bias']) {
+    assert.deepEqual(Array.from(got.weights[name].dataSync()), Array.from(src.weights[name].dataSync()), name);
+  }
+  for (const name of ['rpn_conv/3x3/weight', 'cls_score/weight', 'bbox_pred/weight']) {
+    assert.notDeepEqual(Array.from(got.weights[name].dataSync()), Array.from(src.weights[name].dataSync()), name);
   }
 });
