@@ -12,11 +12,18 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   maxPoolGradConfig,
 ];
 
+/** The package's kernels that ours replaced, by name (this exported for benchmarks: stock vs ours). */
+export const REPLACED_WASM_KERNELS = new Map<string, KernelConfig>();
+
 /** Registers every kernel in WASM_TRAINING_KERNELS for `wasm`, replacing existing ones. Call before the backend initialises. */
 export function registerWasmTrainingKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
-    if (getKernel(config.kernelName, 'wasm') === config) continue;
-    if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
+    const existing = getKernel(config.kernelName, 'wasm');
+    if (existing === config) continue;
+    if (existing) {
+      REPLACED_WASM_KERNELS.set(config.kernelName, existing);
+      unregisterKernel(config.kernelName, 'wasm');
+    }
     registerKernel(config);
   }
 }
