@@ -190,9 +190,11 @@ export async function runPipelineLocally(opts: LocalRunOptions): Promise<LocalRu
       },
       checkpoint(ref) {
         const rec: CheckpointRecord = { stageKey: node.key, attempt, ref, at: new Date().toISOString() };
-        // Recorded in order; the stage's result waits for the last write.
-        records = records.then(() => putJson(store, `${stagePrefix(node.key)}/${CHECKPOINT_RECORD}`, rec));
-        opts.onEvent?.({ type: 'checkpoint', node, ref });
+        // Recorded in order, and announced once durable; the stage's result waits for the last write.
+        records = records.then(async () => {
+          await putJson(store, `${stagePrefix(node.key)}/${CHECKPOINT_RECORD}`, rec);
+          opts.onEvent?.({ type: 'checkpoint', node, ref });
+        });
       },
       signal,
       log: log.child({ stage: node.name, stageKey: node.key.slice(0, 12), attempt }),

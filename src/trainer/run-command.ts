@@ -33,6 +33,9 @@ export interface RunCommandOptions {
   shards: number;
   /** ImageNet weights (tfjs directory) for M0. */
   init?: string;
+  /** Shorter image side and cap on the longer side (default: the backbone's). */
+  scale?: number;
+  maxSize?: number;
   /** proposals files (directories or store:<prefix>) for mode external-proposals. */
   externalTrain?: string;
   externalTest?: string;
@@ -93,6 +96,10 @@ export async function trialConfigFromFlags(o: RunCommandOptions, store: ObjectSt
     shards: { proposals: o.shards, detect: o.shards },
     checkpointEvery: o.checkpointEvery,
   };
+  if (o.scale || o.maxSize) {
+    const image = { shortSide: 600, maxSize: 1000, ...(input.image ?? {}) };
+    input.image = { ...image, ...(o.scale ? { shortSide: o.scale } : {}), ...(o.maxSize ? { maxSize: o.maxSize } : o.scale ? { maxSize: Math.max(o.scale, image.maxSize) } : {}) };
+  }
   if (o.externalTrain || o.externalTest) {
     if (!o.externalTrain || !o.externalTest) throw new UsageError('--external-train and --external-test go together');
     input.proposals = { ...(input.proposals ?? {}), external: { train: o.externalTrain, test: o.externalTest } };

@@ -23,6 +23,8 @@ export interface PipelineRunFlags {
   metrics: string;
   shards: number;
   init?: string;
+  scale?: number;
+  maxSize?: number;
   externalTrain?: string;
   externalTest?: string;
   json?: boolean;
@@ -45,6 +47,8 @@ export function addRunOptions(cmd: Command, opts: { requireStore: boolean }): Co
     .option('--test-split <name>', 'split to evaluate on', 'test')
     .option('--metrics <list>', 'comma-separated metrics: voc07, voc2010, coco', 'voc07,voc2010')
     .option('--shards <n>', 'shards of the proposal and detection stages (data-parallel on a cluster)', parseIntOption('--shards'), 1)
+    .option('--scale <px>', "shorter image side (default: the backbone's, 256 small, 600 zf/vgg16)", parseIntOption('--scale'))
+    .option('--max-size <px>', 'cap on the longer image side (default: 256 small, 1000 zf/vgg16)', parseIntOption('--max-size'))
     .option('--init <dir>', 'ImageNet weights for the backbone (tfjs weights directory); random init otherwise')
     .option('--external-train <loc>', 'external-proposals mode: proposals of the training images (boxes file directory or store:<prefix>)')
     .option('--external-test <loc>', 'external-proposals mode: proposals of the test images')
@@ -83,6 +87,8 @@ export async function runPipelineFromFlags(flags: PipelineRunFlags, storeUrl: st
         metrics,
         shards: flags.shards,
         init: flags.init,
+        scale: flags.scale,
+        maxSize: flags.maxSize,
         externalTrain: flags.externalTrain,
         externalTest: flags.externalTest,
       },
