@@ -78,18 +78,9 @@ function measure(backbone: BackboneName): Figures {
     imageMaxSize: Math.max(h, w),
   };
   const model = FasterRCNN.create(config, 1);
-  const trainer = new DetectorTrainer(model, defaultSgdOptions(0.001), new Rng(2));
   const blob = benchBlob(h, w);
-  const train: number[] = [];
-  const splits: Array<StageTimings & { backward: number }> = [];
-  for (let i = 0; i <= ITERS; i++) {
-    const t = performance.now();
-    const step = trainer.trainStep(blob);
-    if (i > 0) {
-      train.push(performance.now() - t);
-      splits.push(step.timings);
-    }
-  }
+  // Inference first, on the freshly initialised weights: a few training steps from random
+  // weights on raw-scale pixels can blow ZF/VGG16 up, and NaN scores leave no proposals.
   const infer: number[] = [];
   const inferSplits: StageTimings[] = [];
   for (let i = 0; i <= ITERS; i++) {
@@ -99,6 +90,18 @@ function measure(backbone: BackboneName): Figures {
     if (i > 0) {
       infer.push(performance.now() - t);
       inferSplits.push(timings);
+    }
+  }
+  // A tiny learning rate keeps the weights finite; the step's cost does not depend on it.
+  const trainer = new DetectorTrainer(model, defaultSgdOptions(1e-6), new Rng(2));
+  const train: number[] = [];
+  const splits: Array<StageTimings & { backward: number }> = [];
+  for (let i = 0; i <= ITERS; i++) {
+    const t = performance.now();
+    const step = trainer.trainStep(blob);
+    if (i > 0) {
+      train.push(performance.now() - t);
+      splits.push(step.timings);
     }
   }
   trainer.dispose();
@@ -112,11 +115,11 @@ function measure(backbone: BackboneName): Figures {
   };
 }
 
-function peer(backbone: BackboneName): { train_ms: number; infer_ms: number; peer: string; threads: number } | string {
+function peer(backbone: BackboneName, threads: number): { train_ms: number; infer_ms: number; peer: string; threads: number } | string {
   if (values['no-peer']) return 'skipped (--no-peer)';
   if (!existsSync(values.peer)) return `missing ${values.peer}`;
   const { h, w, peer: name } = ROWS[backbone];
-  const r = spawnSync('/usr/bin/python3', [values.peer, '--backbone', name, '--size', `${h}x${w}`, '--iters', String(ITERS), '--classes', String(VOC_CLASSES + 1)], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [values.peer, '--backbone', name, '--size', `${h}x${w}`, '--iters', String(ITERS), '--classes', String(VOC_CLASSES + 1), '--threads', String(threads)], { encoding: 'utf8' });
   if (r.status !== 0) return `failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()} (needs: apt-get install -y python3-torchvision)`;
   return JSON.parse(r.stdout.trim().split('\n').pop() as string);
 }
@@ -128,7 +131,8 @@ console.log('backbone  size       | train ms/it  (conv  prop  region  bwd+upd) |
 for (const backbone of values.backbones.split(',').map((s) => s.trim()) as BackboneName[]) {
   if (!(backbone in ROWS)) throw new Error(`--backbones: unknown ${backbone}`);
   const f = measure(backbone);
-  const p = peer(backbone);
+  // Same thread count for the peer as ours (torch otherwise picked 1 here).
+  const p = peer(backbone, Math.max(backend.threads, 1));
   const { h, w } = ROWS[backbone];
   const ts = f.trainSplit;
   const is = f.inferSplit;
@@ -137,6 +141,7 @@ for (const backbone of values.backbones.split(',').map((s) => s.trim()) as Backb
   console.log(
     `${backbone.padEnd(9)} ${`${h}x${w}`.padEnd(10)} |${fmt(f.train)}  (${fmt(ts.conv)}${fmt(ts.proposal)}${fmt(ts.region)}${fmt(ts.backward)}) |${fmt(peerTrain)}     ${(peerTrain / f.train).toFixed(2)}× |${fmt(f.infer)}  (${fmt(is.conv)}${fmt(is.proposal)}${fmt(is.region)}) |${fmt(peerInfer)}     ${(peerInfer / f.infer).toFixed(2)}×`,
   );
+  if (is.region === 0) console.log('  warning: inference produced no proposals (non-finite RPN outputs?): region-wise time not measured');
   if (typeof p === 'string') console.log(`  peer: ${p}`);
   else console.log(`  peer: ${p.peer}, ${p.threads} threads`);
 }
