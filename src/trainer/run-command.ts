@@ -33,6 +33,11 @@ export interface RunCommandOptions {
   shards: number;
   /** ImageNet weights (tfjs directory) for M0. */
   init?: string;
+  /** λ of the RPN loss; anchor scales and ratios; RoIs per image (default: the trial config's). */
+  lambda?: number;
+  anchorScales?: number[];
+  anchorRatios?: number[];
+  rois?: number;
   /** Shorter image side and cap on the longer side (default: the backbone's). */
   scale?: number;
   maxSize?: number;
@@ -100,6 +105,11 @@ export async function trialConfigFromFlags(o: RunCommandOptions, store: ObjectSt
     const image = { shortSide: 600, maxSize: 1000, ...(input.image ?? {}) };
     input.image = { ...image, ...(o.scale ? { shortSide: o.scale } : {}), ...(o.maxSize ? { maxSize: o.maxSize } : o.scale ? { maxSize: Math.max(o.scale, image.maxSize) } : {}) };
   }
+  if (o.lambda !== undefined) input.rpn = { ...(input.rpn ?? {}), lambda: o.lambda };
+  if (o.anchorScales || o.anchorRatios) {
+    input.anchors = { ...(input.anchors ?? {}), ...(o.anchorScales ? { scales: o.anchorScales } : {}), ...(o.anchorRatios ? { ratios: o.anchorRatios } : {}) };
+  }
+  if (o.rois !== undefined) input.roi = { ...(input.roi ?? {}), batchSize: o.rois };
   if (o.externalTrain || o.externalTest) {
     if (!o.externalTrain || !o.externalTest) throw new UsageError('--external-train and --external-test go together');
     input.proposals = { ...(input.proposals ?? {}), external: { train: o.externalTrain, test: o.externalTest } };

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { TRAINING_MODES } from '../../pipeline/trial-config.ts';
 import { UsageError } from '../../util/errors.ts';
-import { parseFloatOption, parseIntOption } from '../options.ts';
+import { parseFloatOption, parseIntOption, parseNumberList } from '../options.ts';
 
 export interface PipelineRunFlags {
   mode: string;
@@ -25,6 +25,10 @@ export interface PipelineRunFlags {
   init?: string;
   scale?: number;
   maxSize?: number;
+  lambda?: number;
+  anchorScales?: number[];
+  anchorRatios?: number[];
+  rois?: number;
   externalTrain?: string;
   externalTest?: string;
   json?: boolean;
@@ -49,6 +53,10 @@ export function addRunOptions(cmd: Command, opts: { requireStore: boolean }): Co
     .option('--shards <n>', 'shards of the proposal and detection stages (data-parallel on a cluster)', parseIntOption('--shards'), 1)
     .option('--scale <px>', "shorter image side (default: the backbone's, 256 small, 600 zf/vgg16)", parseIntOption('--scale'))
     .option('--max-size <px>', 'cap on the longer image side (default: 256 small, 1000 zf/vgg16)', parseIntOption('--max-size'))
+    .option('--lambda <λ>', 'weight of the RPN box loss (paper eq. 1; default 10)', parseFloatOption('--lambda'))
+    .option('--anchor-scales <list>', 'anchor scales, comma-separated (× base size 16)', parseNumberList('--anchor-scales'))
+    .option('--anchor-ratios <list>', 'anchor aspect ratios h/w, comma-separated', parseNumberList('--anchor-ratios'))
+    .option('--rois <n>', 'RoIs sampled per image for the Fast R-CNN head (default 128)', parseIntOption('--rois'))
     .option('--init <dir>', 'ImageNet weights for the backbone (tfjs weights directory); random init otherwise')
     .option('--external-train <loc>', 'external-proposals mode: proposals of the training images (boxes file directory or store:<prefix>)')
     .option('--external-test <loc>', 'external-proposals mode: proposals of the test images')
@@ -89,6 +97,10 @@ export async function runPipelineFromFlags(flags: PipelineRunFlags, storeUrl: st
         init: flags.init,
         scale: flags.scale,
         maxSize: flags.maxSize,
+        lambda: flags.lambda,
+        anchorScales: flags.anchorScales,
+        anchorRatios: flags.anchorRatios,
+        rois: flags.rois,
         externalTrain: flags.externalTrain,
         externalTest: flags.externalTest,
       },

@@ -13,6 +13,7 @@ interface TrainFlags {
   dataset: string;
   backbone: string;
   out: string;
+  store?: string;
   iters?: number;
   seed: number;
   lr?: number;
@@ -36,7 +37,8 @@ interface TrainFlags {
   json?: boolean;
 }
 
-const MODES = ['end2end', 'alternating', 'unshared', 'fast-rcnn'];
+/** end2end runs the single training loop below; the others (and any mode with --store) go through the pipeline runner (src/trainer). */
+const MODES = ['end2end', 'alt-opt', 'unshared', 'external-proposals', 'alternating', 'fast-rcnn'];
 
 /** Iterations and learning rate per backbone when not given: measured for `small` on the shapes dataset; the paper's for the others. */
 export const TRAIN_DEFAULTS: Record<string, { iters: number; lr: number; warmup: number }> = {
@@ -49,10 +51,11 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a Faster R-CNN detector on a VOC-layout dataset, then evaluate it on the test split')
-    .requiredOption('--mode <mode>', 'training mode: end2end (approximate joint training)')
+    .requiredOption('--mode <mode>', 'training mode: end2end (approximate joint training), alt-opt (the paper\'s 4-step alternating training), unshared (separate RPN and detector convs), external-proposals (Fast R-CNN on proposal files)')
     .requiredOption('--dataset <dir>', 'dataset root (PASCAL VOC layout, e.g. from `frcnn dataset shapes`)')
     .option('--backbone <name>', 'backbone: small | zf | vgg16', 'small')
-    .requiredOption('--out <dir>', 'output directory: checkpoint/, model/, detections/')
+    .requiredOption('--out <dir>', 'output directory: checkpoint/, model/, detections/ (end2end); the stage store for the other modes')
+    .option('--store <url>', 'run through the pipeline runner with stage outputs in this store: a directory or s3://bucket/prefix (default for non-end2end modes: --out)')
     .option('--iters <n>', 'training iterations, one image each (default: 1200 small, 80000 zf, 70000 vgg16)', parseIntOption('--iters'))
     .option('--seed <s>', 'seed for weight init, sampling, flips and shuffling', parseIntOption('--seed'), 1)
     .option('--lr <lr>', 'base learning rate (default: 0.01 small, 0.001 zf/vgg16)', parseFloatOption('--lr'))
@@ -85,10 +88,9 @@ export function register(program: Command): void {
 }
 
 async function trainAction(flags: TrainFlags): Promise<void> {
-  if (flags.mode !== 'end2end') {
-    if (MODES.includes(flags.mode)) throw new UsageError(`--mode ${flags.mode}: not available yet; only end2end (approximate joint training) is implemented`);
-    throw new UsageError(`--mode: expected end2end, got ${JSON.stringify(flags.mode)}`);
-  }
+  if (!MODES.includes(flags.mode)) throw new UsageError(`--mode: expected one of ${MODES.slice(0, 4).join(', ')}, got ${JSON.stringify(flags.mode)}`);
+  const { usesPipeline, runTrainThroughPipeline } = await import('../../trainer/train-dispatch.ts');
+  if (usesPipeline(flags)) return runTrainThroughPipeline(flags);
   const { BACKBONES } = await import('../../detection/backbones/spec.ts');
   if (!(BACKBONES as readonly string[]).includes(flags.backbone)) throw new UsageError(`--backbone: expected one of ${BACKBONES.join(', ')}, got ${JSON.stringify(flags.backbone)}`);
   const { isBackendName } = await import('../../backend/index.ts');
