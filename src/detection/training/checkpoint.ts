@@ -79,6 +79,9 @@ export async function loadCheckpoint(handler: tf.io.IOHandler, where: string): P
     throw new InputError(where, `not an frcnn detector checkpoint (format ${JSON.stringify(meta?.format ?? a.format)})`);
   }
   if (meta.version !== CHECKPOINT_FORMAT_VERSION) throw new InputError(where, `checkpoint format version ${meta.version}, this build reads ${CHECKPOINT_FORMAT_VERSION}`);
+  // Fields added after the first checkpoints were written: their absence means the old behaviour.
+  const legacy: Partial<ModelConfig> = { backboneNorm: 'none', backboneWidth: 1 };
+  meta.config = { ...legacy, ...meta.config } as ModelConfig;
   validateModelConfig(meta.config, where);
   if (!a.weightSpecs || !a.weightData) throw new InputError(where, 'checkpoint has no weights');
   const all = tf.io.decodeWeights(a.weightData, a.weightSpecs);
