@@ -5,7 +5,8 @@
  * writing the storage manifest `stages/<key>/manifest.json` (first commit wins, as
  * src/storage's artifact protocol) with the stage's result in `meta`; a rerun finds the
  * manifest and skips the stage. The last checkpoint a running stage reports goes to
- * `stages/<key>/checkpoint.json`, so a rerun after a crash resumes the stage from it.
+ * `stages/<key>/checkpoint.json`, so a rerun after a crash resumes the stage from it. Once a
+ * stage commits, its checkpoints and the folders of its failed attempts are deleted.
  */
 import type { StageNode, TrialDag } from '../pipeline/dag.ts';
 import { buildTrialDag } from '../pipeline/dag.ts';
@@ -13,11 +14,12 @@ import { attemptIdOf, attemptPrefix, stagePrefix, type ExecutorRegistry, type In
 import { jobIdOf, type StageKey } from '../pipeline/ids.ts';
 import type { StageKind } from '../pipeline/stage-kind.ts';
 import type { TrialConfig } from '../pipeline/trial-config.ts';
-import { ARTIFACT_FORMAT, ARTIFACT_VERSION, tryOpenArtifact, type ArtifactFile, type ArtifactManifest } from '../storage/artifact.ts';
+import { ARTIFACT_FORMAT, ARTIFACT_VERSION, cleanupAttempts, tryOpenArtifact, type ArtifactFile, type ArtifactManifest } from '../storage/artifact.ts';
 import { listAll, type ObjectStore } from '../storage/object-store.ts';
 import { FrcnnError } from '../util/errors.ts';
 import { logger, type Logger } from '../util/log.ts';
 import { createProgress, type Progress, type ProgressOptions } from '../util/progress.ts';
+import { CHECKPOINTS_DIR } from './model-artifact.ts';
 import { allExecutors } from './stages/index.ts';
 import { getJson, putJson } from './store-io.ts';
 
@@ -212,7 +214,11 @@ export async function runPipelineLocally(opts: LocalRunOptions): Promise<LocalRu
       progress?.stop();
     }
     await records;
+    // A finished stage needs its checkpoints no more (DESIGN: keep final models only).
+    await store.deletePrefix(`${ctx.artifactPrefix}${CHECKPOINTS_DIR}/`);
     const winner = await commitAttempt(store, node, attempt, result);
+    await cleanupAttempts(store, stagePrefix(node.key));
+    await store.delete(`${stagePrefix(node.key)}/${CHECKPOINT_RECORD}`);
     const prefix = attemptPrefix(node.key, winner);
     const run: StageRun = {
       name: node.name,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tryOpenArtifact } from '../../src/storage/artifact.ts';
 import { FsObjectStore } from '../../src/storage/fs-store.ts';
+import { listAll } from '../../src/storage/object-store.ts';
 import { runPipelineLocally, type RunnerEvent } from '../../src/trainer/local-runner.ts';
 import { openBoxesAt, subPrefix } from '../../src/trainer/store-io.ts';
 import { tinyShapes, tinyTrial } from './helpers.ts';
@@ -48,6 +49,10 @@ test('unshared mode runs every stage once, commits each, and a rerun skips them 
     assert.deepEqual(art.manifest.meta.result, s.result);
     // Every file the manifest names reads back with its checksum.
     for (const f of art.manifest.files) assert.equal((await art.read(f.name)).byteLength, f.size);
+    // Checkpoints of a committed stage are collected; its final outputs stay.
+    assert.ok(!art.manifest.files.some((f) => f.name.startsWith('checkpoints/')), `${s.name} committed its checkpoints`);
+    assert.equal(await store.exists(`stages/${s.key}/checkpoint.json`), false);
+    assert.equal((await listAll(store, `stages/${s.key}/attempts/a1/checkpoints/`)).length, 0);
   }
   const byName = new Map(first.stages.map((s) => [s.name, s]));
   const assembled = await tryOpenArtifact(store, `stages/${byName.get('assemble')!.key}`);
