@@ -62,13 +62,17 @@ function flops(l: Layer): number {
   return 2 * l.x[0] * oh * ow * l.k * l.k * l.x[3] * l.co;
 }
 
-/** Median wall time of `f` (after one warm-up run), in ms. */
+/**
+ * Median wall time of `f` (after one warm-up run), in ms. The tidy returns nothing: tfjs
+ * walks whatever a tidy returns element by element, seconds for a large typed array.
+ */
 function time(f: () => tf.Tensor, repeats = REPEATS): number {
-  tf.tidy(() => f().dataSync());
+  const once = () => tf.tidy(() => void f().dataSync());
+  once();
   const ts: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();
-    tf.tidy(() => f().dataSync());
+    once();
     ts.push(performance.now() - t0);
   }
   return ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];

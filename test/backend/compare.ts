@@ -24,13 +24,16 @@ function make(spec: InputSpec, seed: number): tf.Tensor {
 /** Runs `kernel` on `backend` and returns the output's shape and values. */
 export async function runOn(backend: 'wasm' | 'cpu', kernel: string, inputs: Record<string, InputSpec>, attrs: object): Promise<{ shape: number[]; data: Float32Array | Int32Array }> {
   await tf.setBackend(backend);
-  return tf.tidy(() => {
+  let result: { shape: number[]; data: Float32Array | Int32Array } | undefined;
+  // Nothing returned through tidy: it walks a returned typed array element by element.
+  tf.tidy(() => {
     const ins: Record<string, tf.Tensor> = {};
     let seed = 1;
     for (const [k, spec] of Object.entries(inputs)) ins[k] = make(spec, seed++);
     const out = tf.engine().runKernel(kernel, ins as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor;
-    return { shape: out.shape, data: out.dataSync() as Float32Array | Int32Array };
+    result = { shape: out.shape, data: out.dataSync() as Float32Array | Int32Array };
   });
+  return result!;
 }
 
 /** Asserts wasm and cpu agree to `tol` relative to the largest reference magnitude. */

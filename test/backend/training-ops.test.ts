@@ -86,11 +86,13 @@ before(async () => {
 
 function evaluate(backend: string, c: OpCase): Float32Array[] {
   tf.setBackend(backend);
-  return tf.tidy(() => {
+  const out: Float32Array[] = [];
+  tf.tidy(() => {
     const xs = c.shapes.map((s, i) => tf.tensor(values(s.reduce((a, b) => a * b, 1), 11 + i), s));
     const { value, grads } = tf.valueAndGrads(c.f)(xs);
-    return [value.dataSync() as Float32Array, ...grads.map((g) => g.dataSync() as Float32Array)];
+    out.push(value.dataSync() as Float32Array, ...grads.map((g) => g.dataSync() as Float32Array));
   });
+  return out;
 }
 
 for (const c of CASES) {
