@@ -40,6 +40,8 @@ export interface CoordinatorServiceOptions extends Partial<CoordinatorOptions> {
   clock?: Clock;
   /** How often leases are checked for expiry (ms). @default min(1000, leaseTtlMs / 4) */
   tickIntervalMs?: number;
+  /** Called once when the coordinator must stop (another coordinator writes the same state). */
+  onFatal?: (err: Error) => void;
 }
 
 export type SweepSummary = SweepRecord & {
@@ -76,6 +78,7 @@ export class Coordinator {
   private waiters = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private fatal?: Error;
+  private onFatal?: (err: Error) => void;
   private closed = false;
 
   private constructor(
@@ -103,6 +106,7 @@ export class Coordinator {
     const core = CoordinatorCore.restore({ sweeps, trials, stages }, clock, o);
     const tick = o.tickIntervalMs ?? Math.min(1000, Math.floor(core.opts.leaseTtlMs / 4));
     const c = new Coordinator(core, o.store, o.bus, clock, tick);
+    c.onFatal = o.onFatal;
     for (const e of entries) {
       c.revisions.set(e.key, e.revision);
       c.written.set(e.key, JSON.stringify(e.value));
@@ -353,8 +357,11 @@ export class Coordinator {
         return;
       } catch (err) {
         if (err instanceof RevisionMismatchError) {
-          this.fatal = new StateConflictError(key, { cause: err });
-          this.log.fatal({ key, state: this.store.location }, this.fatal.message);
+          if (!this.fatal) {
+            this.fatal = new StateConflictError(key, { cause: err });
+            this.log.fatal({ key, state: this.store.location }, this.fatal.message);
+            this.onFatal?.(this.fatal);
+          }
           throw this.fatal;
         }
         if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err, key, attempt, state: this.store.location }, 'state write failed; retrying');

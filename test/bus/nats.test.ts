@@ -102,3 +102,24 @@ async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('a second coordinator on the same KV bucket is stopped by compare-and-set', async () => {
+  const { Coordinator } = await import('../../src/coordinator/service.ts');
+  const { MemoryEventBus } = await import('../../src/bus/event-bus.ts');
+  const b = bucket();
+  const nc1 = await connectNats({ url: nats.url, name: 'c1' });
+  const nc2 = await connectNats({ url: nats.url, name: 'c2' });
+  const fatal: Error[] = [];
+  const c1 = await Coordinator.open({ store: await NatsStateStore.open(nc1, { bucket: b }), bus: new MemoryEventBus() });
+  const c2 = await Coordinator.open({ store: await NatsStateStore.open(nc2, { bucket: b }), bus: new MemoryEventBus(), onFatal: (e) => fatal.push(e) });
+  const text = 'name: twice\nbase: { dataset: { name: shapes }, mode: end2end }\n';
+  await c1.submitSweep({ text });
+  // c2 never saw c1's records: writing the same stage records must fail, not overwrite them.
+  await assert.rejects(c2.submitSweep({ text }), { name: 'StateConflictError' });
+  assert.equal(fatal.length, 1);
+  await assert.rejects(c2.submitSweep({ text }), { name: 'StateConflictError' }, 'stays stopped');
+  await c1.close();
+  await c2.close();
+  await nc1.close();
+  await nc2.close();
+});

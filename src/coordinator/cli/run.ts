@@ -26,8 +26,16 @@ export async function runCoordinatorCommand(flags: CoordinatorFlags): Promise<vo
   const { securityFromEnv } = await import('../grpc/security.ts');
   const log = logger('coordinator');
   const stateUrl = flags.state ?? envSync('FRCNN_STATE')!;
+  if (/^(nats|tls):\/\//.test(stateUrl)) log.info({ state: stateUrl }, 'connecting to NATS (waits until it answers)');
   const state = await openState(stateUrl, { natsUrl: flags.nats ?? envSync('FRCNN_NATS_URL') });
-  const coordinator = await Coordinator.open({ store: state.store, bus: state.bus, leaseTtlMs: flags.leaseTtlMs, maxTrialsPerSweep: flags.maxTrials });
+  const coordinator = await Coordinator.open({
+    store: state.store,
+    bus: state.bus,
+    leaseTtlMs: flags.leaseTtlMs,
+    maxTrialsPerSweep: flags.maxTrials,
+    // Two coordinators on one state would undo each other's work: stop this one at once.
+    onFatal: () => process.exit(1),
+  });
   const server = await startCoordinatorServer(coordinator, { host: flags.host, port: flags.port ?? Number(envSync('FRCNN_GRPC_PORT')), ...(await securityFromEnv()) });
   let dashboard: { close(): Promise<void> } | undefined;
   const httpPort = flags.httpPort ?? Number(envSync('FRCNN_HTTP_PORT'));
