@@ -6,6 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Weights above this many elements (64 MB) are never copied transposed. */
+const BIG_WEIGHT = 16e6;
+
 /** x [N, in] · w [in, out] → [N, out], differentiable w.r.t. both. */
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -15,7 +18,10 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     const value = tf.matMul(a, b) as tf.Tensor2D;
     const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
+      // dx = dy·wᵀ. For big weights (VGG16 fc6: 411 MB) a transposed copy of w would not fit
+      // the wasm heap next to its gradient and momentum: compute (w·dyᵀ)ᵀ instead.
+      const dx = sb.size > BIG_WEIGHT ? tf.transpose(tf.matMul(sb, tf.transpose(dy))) : tf.matMul(dy, tf.transpose(sb));
+      return [dx, tf.matMul(tf.transpose(sa), dy)];
     };
     return { value, gradFunc };
   });

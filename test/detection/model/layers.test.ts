@@ -35,3 +35,13 @@ test('dense backpropagates when its input was made (and disposed) inside a tidy'
   const expected = tf.tidy(() => tf.matMul(tf.transpose(tf.relu(tf.mul(x0, 2))), tf.ones([3, 2])));
   assert.ok(tf.max(tf.abs(tf.sub(grads[w.name], expected))).dataSync()[0] < 1e-5);
 });
+
+test('dense takes the transpose-free gradient path for big weights and gets the same dx', () => {
+  const n = 4001; // n² > 16e6: above the big-weight threshold
+  const x = tf.randomNormal([2, n], 0, 1, 'float32', 6) as tf.Tensor2D;
+  const w = tf.randomNormal([n, n], 0, 0.01, 'float32', 7) as tf.Tensor2D;
+  const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.square(dense(a as tf.Tensor2D, w))))(x);
+  const ref = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.matMul(a as tf.Tensor2D, w))))(x);
+  assert.ok(tf.max(tf.abs(tf.sub(dx, ref))).dataSync()[0] < 1e-3);
+  tf.dispose([x, w, dx, ref]);
+});
