@@ -30,6 +30,10 @@ const SMALL_WARMUP_ITERS = 100;
 export function convLayers(backbone: BackboneName): string[] {
   return BACKBONE_SPECS[backbone].layers.flatMap((l) => (l.kind === 'conv' ? [l.name] : []));
 }
+/** Layers a backbone keeps fixed whatever the stage (the paper's VGG16 recipe: conv1_x, conv2_x). */
+export function backboneFreeze(backbone: BackboneName): string[] {
+  return [...defaultModelConfig(backbone).freeze];
+}
 export const RPN_LAYER_NAMES: readonly string[] = RPN_LAYERS;
 export const HEAD_LAYER_NAMES: readonly string[] = HEAD_LAYERS;
 

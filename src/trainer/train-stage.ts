@@ -68,7 +68,7 @@ function meanLosses(steps: readonly StepResult[]): Record<string, number> {
 
 /** Proposals of `entry` for a training blob: flipped with the image, scaled to network pixels. */
 async function blobProposals(reader: BoxesReader, entry: ImageEntry, flip: boolean, scale: number): Promise<Float32Array> {
-  if (!reader.has(entry.id)) throw new InputError(`proposals ${reader.imageIds.length ? '' : '(empty) '}for image ${entry.id}`, 'the proposals file has no entry for this training image');
+  if (!reader.has(entry.id)) throw new InputError(`proposals of image ${entry.id}`, `the proposals file (${reader.imageCount} images) has no entry for this training image`);
   const { boxes } = await reader.get(entry.id);
   const out = flip ? flipBoxes(boxes, entry.width) : Float32Array.from(boxes);
   for (let i = 0; i < out.length; i++) out[i] *= scale;

@@ -12,7 +12,7 @@ import type { ObjectStore } from '../../storage/object-store.ts';
 import { InputError } from '../../util/errors.ts';
 import { openStageDataset, trainingSplitEntries } from '../dataset-source.ts';
 import { readModelCheckpoint } from '../model-artifact.ts';
-import { baseModelConfig, convLayers, copyMatchingWeights, imagenetModel, RPN_LAYER_NAMES, sgdOf, withImage, withRoi } from '../model-setup.ts';
+import { backboneFreeze, baseModelConfig, convLayers, copyMatchingWeights, imagenetModel, RPN_LAYER_NAMES, sgdOf, withImage, withRoi } from '../model-setup.ts';
 import { ensureCompute, provenance } from '../provenance.ts';
 import { openBoxesAt, subPrefix } from '../store-io.ts';
 import { runTrainingStage } from '../train-stage.ts';
@@ -51,7 +51,8 @@ export const trainFastRcnn: StageExecutor<'train_fast_rcnn', ObjectStore> = {
       }
     }
     try {
-      const frozen = [...RPN_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : model.config.freeze)];
+      // The backbone's own frozen layers (vgg16: conv1, conv2), not whatever the input checkpoint froze.
+      const frozen = [...RPN_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : backboneFreeze(c.backbone.name))];
       const r = await runTrainingStage(ctx.store, ctx, {
         model,
         targets: 'head',

@@ -10,7 +10,7 @@ import type { StageExecutor } from '../../pipeline/executor.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { openStageDataset, trainingSplitEntries } from '../dataset-source.ts';
 import { readModelCheckpoint } from '../model-artifact.ts';
-import { baseModelConfig, convLayers, copyMatchingWeights, HEAD_LAYER_NAMES, imagenetModel, sgdOf, withAnchors, withImage, withRpn } from '../model-setup.ts';
+import { backboneFreeze, baseModelConfig, convLayers, copyMatchingWeights, HEAD_LAYER_NAMES, imagenetModel, sgdOf, withAnchors, withImage, withRpn } from '../model-setup.ts';
 import { ensureCompute, provenance } from '../provenance.ts';
 import { runTrainingStage } from '../train-stage.ts';
 import { datasetDigestOf } from './dataset-digest.ts';
@@ -40,7 +40,8 @@ export const trainRpn: StageExecutor<'train_rpn', ObjectStore> = {
       }
     }
     try {
-      const frozen = [...HEAD_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : model.config.freeze)];
+      // The backbone's own frozen layers (vgg16: conv1, conv2), not whatever the input checkpoint froze.
+      const frozen = [...HEAD_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : backboneFreeze(c.backbone.name))];
       const r = await runTrainingStage(ctx.store, ctx, {
         model,
         targets: 'rpn',
