@@ -37,10 +37,10 @@ export async function runCoordinatorCommand(flags: CoordinatorFlags): Promise<vo
     onFatal: () => process.exit(1),
   });
   const server = await startCoordinatorServer(coordinator, { host: flags.host, port: flags.port ?? Number(envSync('FRCNN_GRPC_PORT')), ...(await securityFromEnv()) });
-  let dashboard: { close(): Promise<void> } | undefined;
+  let dashboard: { url?: string; close(): Promise<void> } | undefined;
   const httpPort = flags.httpPort ?? Number(envSync('FRCNN_HTTP_PORT'));
   if (httpPort >= 0 && existsSync(DASHBOARD)) {
-    const mod = (await import(pathToFileURL(DASHBOARD).href)) as { startDashboard?: (c: unknown, o: { port: number }) => Promise<{ close(): Promise<void> }> };
+    const mod = (await import(pathToFileURL(DASHBOARD).href)) as { startDashboard?: (c: unknown, o: { port: number }) => Promise<{ url?: string; close(): Promise<void> }> };
     if (mod.startDashboard) dashboard = await mod.startDashboard(coordinator, { port: httpPort });
   }
   // Garbage collection of superseded attempt folders, when the coordinator can reach the store.
@@ -64,7 +64,7 @@ export async function runCoordinatorCommand(flags: CoordinatorFlags): Promise<vo
       log.warn({ err, store: storeUrl }, 'object store unavailable: no garbage collection');
     }
   }
-  process.stdout.write(`coordinator listening on ${server.address} (state ${state.store.location}, events ${state.bus.location})\n`);
+  process.stdout.write(`coordinator listening on ${server.address} (state ${state.store.location}, events ${state.bus.location}${dashboard?.url ? `, dashboard ${dashboard.url}` : ''})\n`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log.info({ signal: sig }, 'stopping');
