@@ -14,11 +14,9 @@
  * Ctrl-C or SIGTERM at any point: workers drain first (they checkpoint and hand their jobs
  * back), then the coordinator stops, and the demo exits 0. A second Ctrl-C kills at once.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CoordinatorClient } from '../coordinator/grpc/client.ts';
 import type { SweepEvent__Output } from '../generated/frcnn/v1/SweepEvent.ts';
 import { parseSweepSpec } from '../pipeline/sweep-spec.ts';
@@ -55,10 +53,6 @@ export const DEFAULT_HTTP_PORT = 8080;
 export const MAX_TRAINERS = 16;
 /** How long the coordinator may take to answer /readyz (ms): tsx compiles on first start. */
 const READY_TIMEOUT_MS = 120_000;
-
-/** Where the evaluator's stage function lives once its module lands; the trainer stages carry `evaluate` too. */
-const EVALUATOR_STAGE = fileURLToPath(new URL('../evaluator/stage.ts', import.meta.url));
-const TRAINER_STAGES = fileURLToPath(new URL('../trainer/stages/index.ts', import.meta.url));
 
 /** Ctrl-C / SIGTERM: the reason an interrupted wait rejects with. */
 export class DemoInterrupted extends FrcnnError {
@@ -191,12 +185,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     for (let i = 1; i <= o.trainers; i++) {
       workers.push(supervisor.start({ name: `trainer-${i}`, args: ['trainer', ...common, '--id', `demo-trainer-${i}`], env: { FRCNN_THREADS: threads } }));
     }
-    const evaluatorArgs = existsSync(EVALUATOR_STAGE) ? [] : ['--executors', TRAINER_STAGES];
-    workers.push(supervisor.start({ name: 'evaluator', args: ['evaluator', ...common, '--id', 'demo-evaluator', ...evaluatorArgs], env: { FRCNN_THREADS: '1' } }));
+    workers.push(supervisor.start({ name: 'evaluator', args: ['evaluator', ...common, '--id', 'demo-evaluator'], env: { FRCNN_THREADS: '1' } }));
     say(`workers: ${workers.map((w) => `${w.name} (pid ${w.pid})`).join(', ')}; ${threads} thread(s) per trainer; logs in ${logDir}`);
 
-    const { connectCoordinator } = await import('../coordinator/cli/connect.ts');
-    const { grpcMessage } = await import('../coordinator/cli/connect.ts');
+    const { connectCoordinator, grpcMessage } = await import('../coordinator/cli/connect.ts');
     client = await connectCoordinator({ coordinator: address });
     const c = client;
     const submit = async (key: string) => {
