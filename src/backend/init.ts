@@ -2,16 +2,17 @@
  * Chooses and starts the compute backend, once per process:
  * `tensorflow` (tfjs-node-gpu, then tfjs-node, when installed) > `wasm` > `cpu`,
  * or the one named by `opts.backend` / FRCNN_BACKEND. Threads (wasm) from `opts.threads` /
- * FRCNN_THREADS, default: all cores.
+ * FRCNN_THREADS, default: the cores not busy with other work (see threads.ts).
  */
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { envSync } from '../config/env.ts';
 import { FrcnnError, InputError } from '../util/errors.ts';
 import { logger, type Logger } from '../util/log.ts';
 import { registerWasmTrainingKernels } from './kernels/index.ts';
 import { selfCheck } from './self-check.ts';
+import { defaultThreads, MAX_WASM_THREADS } from './threads.ts';
 import { isBackendName, BACKEND_NAMES, type BackendInfo, type BackendName } from './types.ts';
 import { loadWasmModule, unrefPoolWorkers, wasmPackageDirs, type WasmFlavour } from './wasm-module.ts';
 import { guardWasmKernels, recordXnnFailure } from './xnnpack-guard.ts';
@@ -21,7 +22,7 @@ const require = createRequire(import.meta.url);
 export interface InitBackendOptions {
   /** Backend to use; when absent, FRCNN_BACKEND, else the best available. */
   backend?: BackendName;
-  /** wasm threads; when absent, FRCNN_THREADS, else the number of cores. */
+  /** wasm threads; when absent, FRCNN_THREADS, else the cores not busy with other work (threads.ts). */
   threads?: number;
 }
 
@@ -65,7 +66,7 @@ export function backendInfo(): BackendInfo {
   return { ...current };
 }
 
-function resolveOptions(opts: InitBackendOptions): { backend: BackendName | undefined; threads: number } {
+function resolveOptions(opts: InitBackendOptions): { backend: BackendName | undefined; threads: number; threadsReason: string } {
   let backend = opts.backend;
   if (backend !== undefined && !isBackendName(backend)) {
     throw new InputError('initBackend({backend})', `unknown backend ${JSON.stringify(backend)}; expected one of ${BACKEND_NAMES.join(', ')}`);
@@ -86,20 +87,24 @@ function resolveOptions(opts: InitBackendOptions): { backend: BackendName | unde
       where = 'FRCNN_THREADS';
     }
   }
-  threads ??= availableParallelism();
+  if (threads === undefined) {
+    const choice = defaultThreads();
+    return { backend, threads: choice.threads, threadsReason: choice.reason };
+  }
   if (!Number.isInteger(threads) || threads < 1) throw new InputError(where, `expected a positive integer number of threads, got ${JSON.stringify(threads)}`);
-  return { backend, threads };
+  if (threads > MAX_WASM_THREADS) return { backend, threads: MAX_WASM_THREADS, threadsReason: `${where} = ${threads}, capped at the wasm worker pool size ${MAX_WASM_THREADS}` };
+  return { backend, threads, threadsReason: `${where} = ${threads}` };
 }
 
 async function start(opts: InitBackendOptions, log: Logger): Promise<BackendInfo> {
-  const { backend, threads } = resolveOptions(opts);
+  const { backend, threads, threadsReason } = resolveOptions(opts);
   // The cpu backend is always registered: fallback, and the reference in tests.
   await import('@tensorflow/tfjs-backend-cpu');
   const order: BackendName[] = backend ? [backend] : [...BACKEND_NAMES];
   const failures: string[] = [];
   for (const name of order) {
     try {
-      const info = name === 'tensorflow' ? await startTensorflow() : name === 'wasm' ? await startWasm(threads, log) : await startCpu();
+      const info = name === 'tensorflow' ? await startTensorflow() : name === 'wasm' ? await startWasm(threads, threadsReason, log) : await startCpu();
       if (info) return info;
       failures.push(`${name}: not installed`);
     } catch (err) {
@@ -141,7 +146,8 @@ async function startCpu(): Promise<BackendInfo> {
   return { name: 'cpu', threads: 1, simd: false, device: `cpu (JavaScript), ${cpuModel()}`, tfjsVersion: tf.version_core, package: `@tensorflow/tfjs-backend-cpu@${version}` };
 }
 
-async function startWasm(threads: number, log: Logger): Promise<BackendInfo> {
+async function startWasm(threads: number, threadsReason: string, log: Logger): Promise<BackendInfo> {
+  log.info({ threads }, `wasm threads: ${threadsReason}`);
   const wasmPkg = await import('@tensorflow/tfjs-backend-wasm');
   // For anyone who goes through the package's own loader (e.g. after tf.removeBackend).
   wasmPkg.setWasmPaths(wasmPackageDirs().distDir + '/');

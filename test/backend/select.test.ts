@@ -1,17 +1,17 @@
 /**
  * Default selection with nothing requested: tensorflow is not installed on CPU machines, so
- * wasm wins, with one thread per core, the threaded build under Node; it computes what the
- * cpu backend computes.
+ * wasm wins; the threaded build under Node computes what the cpu backend computes, and
+ * does not keep the process alive.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/backend/index.ts';
+import { backendInfo, initBackend } from '../../src/backend/index.ts';
 import { assertKernelMatchesCpu } from './compare.ts';
 
-test('initBackend() picks wasm with all cores when tfjs-node is absent', async (t) => {
+test('initBackend() picks wasm when tfjs-node is absent', async (t) => {
   delete process.env.FRCNN_BACKEND;
   delete process.env.FRCNN_THREADS;
   const info = await initBackend();
@@ -27,11 +27,13 @@ test('initBackend() picks wasm with all cores when tfjs-node is absent', async (
     return;
   }
   assert.equal(info.name, 'wasm');
-  assert.equal(info.threads, availableParallelism());
+  // One per core not busy with other work (load-dependent; see threads.test.ts for the policy).
+  assert.ok(info.threads >= 1 && info.threads <= availableParallelism(), `threads ${info.threads}`);
   assert.equal(tf.getBackend(), 'wasm');
 });
 
-test('threaded wasm: a conv large enough to be split across threads matches cpu', async () => {
+test('threaded wasm: a conv large enough to be split across threads matches cpu', async (t) => {
+  if (backendInfo().threads < 2) t.diagnostic('machine busy: default chose 1 thread; the threaded build is covered by the child-process test');
   await assertKernelMatchesCpu(
     'Conv2D',
     { x: { shape: [2, 40, 36, 24] }, filter: { shape: [3, 3, 24, 40] } },
