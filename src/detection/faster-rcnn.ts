@@ -44,6 +44,12 @@ export interface StageTimings {
   region: number;
 }
 
+/** Output of the first `layers` backbone layers (the caller disposes `features`). */
+export interface BackboneStem {
+  layers: number;
+  features: tf.Tensor4D;
+}
+
 export const LOSS_TERMS = ['rpnCls', 'rpnBox', 'cls', 'box'] as const;
 export type LossTerm = (typeof LOSS_TERMS)[number];
 
@@ -85,19 +91,30 @@ export class FasterRCNN {
     return tf.tidy(() => tf.mul(tf.tensor4d(blob.pixels, [1, blob.height, blob.width, 3]), this.config.inputScale));
   }
 
-  /** Shared conv features [1, H/s, W/s, C]. */
-  features(blob: ImageBlob): tf.Tensor4D {
+  /**
+   * Shared conv features [1, H/s, W/s, C]. `stem`: the output of the first `layers` backbone
+   * layers, computed already (e.g. outside the gradient tape for frozen layers).
+   */
+  features(blob: ImageBlob, stem?: BackboneStem): tf.Tensor4D {
+    if (stem) return this.backbone.forward(stem.features, stem.layers);
     const x = this.imageTensor(blob);
     const f = this.backbone.forward(x);
     x.dispose();
     return f;
   }
 
+  /** The frozen leading backbone layers' output for `blob`, or undefined when none is frozen. */
+  frozenStem(blob: ImageBlob): BackboneStem | undefined {
+    const layers = this.backbone.frozenPrefix(this.config.freeze);
+    if (layers === 0) return undefined;
+    return { layers, features: tf.tidy(() => this.backbone.forward(this.imageTensor(blob), 0, layers)) };
+  }
+
   /**
    * The loss terms for one training image. `rng` draws the anchor and RoI samples and the
    * dropout masks. Call inside `tf.variableGrads` / `tf.tidy`.
    */
-  losses(blob: ImageBlob, targets: TrainTargets, rng: Rng, timings?: StageTimings): LossTensors {
+  losses(blob: ImageBlob, targets: TrainTargets, rng: Rng, timings?: StageTimings, stem?: BackboneStem): LossTensors {
     if (!targets.rpn && !targets.head) throw new FrcnnError('losses: nothing to train (rpn and head both false)');
     let t = performance.now();
     const lap = (key: keyof StageTimings) => {
@@ -105,7 +122,7 @@ export class FasterRCNN {
       if (timings) timings[key] += now - t;
       t = now;
     };
-    const feat = this.features(blob);
+    const feat = this.features(blob, stem);
     lap('conv');
     const out: LossTensors = { total: tf.scalar(0) };
     let proposals = targets.proposals;

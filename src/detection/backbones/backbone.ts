@@ -1,7 +1,7 @@
 /** Builds a backbone's parameters from its spec and runs it: image [1,H,W,3] → shared features [1,H/s,W/s,C]. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../util/rng.ts';
-import { paramName, type ParamStore } from '../params.ts';
+import { layerMatches, paramName, type ParamStore } from '../params.ts';
 import { groupCount, groupNorm } from './group-norm.ts';
 import type { BackboneNorm, BackboneSpec } from './spec.ts';
 
@@ -41,9 +41,13 @@ export class Backbone {
     return new Backbone(spec, params, norm, width);
   }
 
-  forward(image: tf.Tensor4D): tf.Tensor4D {
+  /**
+   * Runs layers [start, end) on `image` (or on the output of layer start − 1). The caller
+   * keeps ownership of `image`; intermediates are disposed as soon as the next layer ran.
+   */
+  forward(image: tf.Tensor4D, start = 0, end = this.spec.layers.length): tf.Tensor4D {
     let x = image;
-    for (const layer of this.spec.layers) {
+    for (const layer of this.spec.layers.slice(start, end)) {
       const prev = x;
       if (layer.kind === 'conv') {
         const conv = {
@@ -59,7 +63,11 @@ export class Backbone {
           x = tf.relu(groupNorm(y, gamma, this.params.get(paramName(layer.name, 'beta')), groupCount(scaledFilters(layer.filters, this.width))));
           y.dispose();
         } else {
-          x = tf.fused.conv2d({ ...conv, activation: 'relu' });
+          // Bias fused, ReLU apart: under a gradient tape tfjs unfuses conv+bias+ReLU into
+          // three saved tensors; this way it keeps two (matters for VGG16 at 600×1000).
+          const y = tf.fused.conv2d(conv);
+          x = tf.relu(y);
+          y.dispose();
         }
       } else if (layer.kind === 'pool') {
         x = tf.maxPool(x, layer.size, layer.stride, layer.pad);
@@ -70,5 +78,22 @@ export class Backbone {
       if (prev !== image) prev.dispose();
     }
     return x;
+  }
+
+  /**
+   * How many leading layers hold only frozen parameters (and the pools/norms between them):
+   * their output needs no gradient, so training runs them outside the tape (Caffe's
+   * propagate_down: false) and VGG16's conv1–conv2 activations are not kept for backprop.
+   */
+  frozenPrefix(frozen: readonly string[]): number {
+    let k = 0;
+    for (let i = 0; i < this.spec.layers.length; i++) {
+      const layer = this.spec.layers[i];
+      if (layer.kind === 'conv' && !frozen.some((f) => layerMatches(layer.name, f))) break;
+      k = i + 1;
+    }
+    // Trailing pools after the last frozen conv are cheap either way; stop after a conv so the
+    // prefix ends on a layer whose output the rest consumes as is.
+    return k;
   }
 }

@@ -71,8 +71,12 @@ export class DetectorTrainer {
     const losses: LossValues = { total: 0 };
     const vars = this.trainable.map((p) => p.variable);
     let forwardEnd = 0;
+    // Frozen leading layers run before the tape starts: nothing of theirs is kept for backprop.
+    const t0 = performance.now();
+    const stem = this.model.frozenStem(blob);
+    timings.conv += performance.now() - t0;
     const { value, grads } = tf.variableGrads(() => {
-      const l = this.model.losses(blob, targets, this.rng, timings);
+      const l = this.model.losses(blob, targets, this.rng, timings, stem);
       for (const k of LOSS_TERMS) {
         const t = l[k];
         if (t) losses[k] = t.dataSync()[0];
@@ -95,6 +99,7 @@ export class DetectorTrainer {
     } finally {
       value.dispose();
       tf.dispose(grads);
+      stem?.features.dispose();
     }
     timings.backward = performance.now() - forwardEnd;
     this.iteration++;
