@@ -1,10 +1,12 @@
 /**
- * Our wasm Conv2DBackpropFilter and Conv2DBackpropInput against the cpu backend's, across
- * kernel sizes (1…11, ZF's 7×7/s2 first layer), strides, 'same'/'valid'/explicit/numeric
- * padding, batch > 1 and channel counts that are not multiples of 4.
+ * Our wasm Conv2DBackpropFilter (both its GEMM and conv forms) and Conv2DBackpropInput
+ * against the cpu backend's, across kernel sizes (1…11, ZF's 7×7/s2 first layer), strides,
+ * 'same'/'valid'/explicit/numeric padding, batch > 1 and channel counts that are not
+ * multiples of 4.
  */
 import { test, before } from 'node:test';
 import { initBackend } from '../../src/backend/index.ts';
+import { setIm2colBudgetBytes } from '../../src/backend/kernels/conv2d-backprop-filter.ts';
 import { assertKernelMatchesCpu } from './compare.ts';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -61,14 +63,21 @@ before(async () => {
 
 for (const c of CASES) {
   const filterShape = [c.k[0], c.k[1], c.x[3], c.co];
-  test(`Conv2DBackpropFilter ${label(c)}`, async () => {
-    await assertKernelMatchesCpu(
-      'Conv2DBackpropFilter',
-      { x: { shape: c.x }, dy: { shape: dyShape(c) } },
-      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape },
-      label(c),
-    );
-  });
+  for (const form of ['gemm', 'conv'] as const) {
+    test(`Conv2DBackpropFilter (${form} form) ${label(c)}`, async () => {
+      const previous = setIm2colBudgetBytes(form === 'gemm' ? Infinity : 0);
+      try {
+        await assertKernelMatchesCpu(
+          'Conv2DBackpropFilter',
+          { x: { shape: c.x }, dy: { shape: dyShape(c) } },
+          { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape },
+          label(c),
+        );
+      } finally {
+        setIm2colBudgetBytes(previous);
+      }
+    });
+  }
   test(`Conv2DBackpropInput ${label(c)}`, async () => {
     await assertKernelMatchesCpu(
       'Conv2DBackpropInput',
