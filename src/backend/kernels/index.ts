@@ -1,5 +1,6 @@
 /** Our wasm kernels, registered over (or in place of) the package's. */
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { BatchMatMul, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulOver } from './batch-mat-mul.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
@@ -15,7 +16,10 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
 /** The package's kernels that ours replaced, by name (this exported for benchmarks: stock vs ours). */
 export const REPLACED_WASM_KERNELS = new Map<string, KernelConfig>();
 
-/** Registers every kernel in WASM_TRAINING_KERNELS for `wasm`, replacing existing ones. Call before the backend initialises. */
+/**
+ * Registers every kernel in WASM_TRAINING_KERNELS for `wasm`, replacing existing ones, and
+ * wraps the package's BatchMatMul (batch-mat-mul.ts). Call before the backend initialises.
+ */
 export function registerWasmTrainingKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
     const existing = getKernel(config.kernelName, 'wasm');
@@ -25,6 +29,12 @@ export function registerWasmTrainingKernels(): void {
       unregisterKernel(config.kernelName, 'wasm');
     }
     registerKernel(config);
+  }
+  const stockMatMul = getKernel(BatchMatMul, 'wasm');
+  if (stockMatMul && !REPLACED_WASM_KERNELS.has(BatchMatMul)) {
+    REPLACED_WASM_KERNELS.set(BatchMatMul, stockMatMul);
+    unregisterKernel(BatchMatMul, 'wasm');
+    registerKernel(batchMatMulOver(stockMatMul));
   }
 }
 

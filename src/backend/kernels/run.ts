@@ -24,6 +24,12 @@ export class Scratch {
     return out;
   }
 
+  /** Tracks an intermediate made some other way (e.g. by a wrapped kernel). */
+  track(info: TensorInfo): TensorInfo {
+    this.infos.push(info);
+    return info;
+  }
+
   /** Disposes every intermediate except `keep`, which the caller returns to the engine. */
   finish(keep: TensorInfo): TensorInfo {
     for (const info of this.infos) if (info !== keep) this.backend.disposeData(info.dataId);
