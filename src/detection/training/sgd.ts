@@ -51,10 +51,14 @@ export class MomentumSgd {
     if (!(opts.momentum >= 0 && opts.momentum < 1)) throw new InputError('momentum', `expected [0, 1), got ${opts.momentum}`);
   }
 
-  /** Applies one update with learning rate `lr` to each parameter that has a gradient in `grads`. */
+  /**
+   * Applies one update with learning rate `lr` to each parameter that has a gradient in
+   * `grads`, and disposes each gradient once used. Smallest parameters first: by the time the
+   * largest (VGG16 fc6, 411 MB) is updated, the other gradients have been freed.
+   */
   apply(params: readonly ParamInfo[], grads: tf.NamedTensorMap, lr: number): void {
     const { momentum, weightDecay, biasLrMult } = this.opts;
-    for (const p of params) {
+    for (const p of [...params].sort((a, b) => a.variable.size - b.variable.size)) {
       const g = grads[p.name];
       if (!g) continue;
       let slot = this.slots.get(p.name);
@@ -87,6 +91,7 @@ export class MomentumSgd {
       v.dispose();
       p.variable.assign(updated);
       updated.dispose();
+      g.dispose();
     }
   }
 
