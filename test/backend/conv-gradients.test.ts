@@ -6,7 +6,7 @@
  */
 import { test, before } from 'node:test';
 import { initBackend } from '../../src/backend/index.ts';
-import { setIm2colBudgetBytes } from '../../src/backend/kernels/conv2d-backprop-filter.ts';
+import { setFilterGradForm } from '../../src/backend/kernels/conv2d-backprop-filter.ts';
 import { assertKernelMatchesCpu } from './compare.ts';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -65,7 +65,7 @@ for (const c of CASES) {
   const filterShape = [c.k[0], c.k[1], c.x[3], c.co];
   for (const form of ['gemm', 'conv'] as const) {
     test(`Conv2DBackpropFilter (${form} form) ${label(c)}`, async () => {
-      const previous = setIm2colBudgetBytes(form === 'gemm' ? Infinity : 0);
+      const previous = setFilterGradForm(form);
       try {
         await assertKernelMatchesCpu(
           'Conv2DBackpropFilter',
@@ -74,7 +74,7 @@ for (const c of CASES) {
           label(c),
         );
       } finally {
-        setIm2colBudgetBytes(previous);
+        setFilterGradForm(previous);
       }
     });
   }

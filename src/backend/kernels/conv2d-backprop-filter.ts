@@ -4,10 +4,10 @@
  * dW[i, j, ci, co] = Σ_{n, p, q} x[n, p·sh + i − top, q·sw + j − left, ci] · dy[n, p, q, co]
  *
  * Two ways, both on XNNPACK:
- * - GEMM (when the patch matrix fits IM2COL_BUDGET_BYTES): gather the kh·kw shifted,
- *   strided views of x into patches [P, kh·kw·Ci] (P = N·OH·OW), then
+ * - GEMM (stride 1 and a patch matrix within budget; see useGemm): gather the kh·kw
+ *   shifted (strided) views of x into patches [P, kh·kw·Ci] (P = N·OH·OW), then
  *   dW = patchesᵀ · dy [P, Co]. The reduction runs over P, which XNNPACK's GEMM vectorises
- *   well: 204 vs 306 ms for the conv form on a VGG conv5 layer (38×50, 256→256, one thread).
+ *   well.
  * - Conv: take the input channels as the batch (x → [Ci, H, W, N]) and dy as the filter
  *   (dy → [OH, OW, N, Co]), dilated by the stride; one conv, then [Ci, KH, KW, Co] →
  *   [KH, KW, Ci, Co]. No patch matrix (early layers at 600×1000 would need gigabytes), but
@@ -28,13 +28,28 @@ import { Scratch } from './run.ts';
 type Shape4 = [number, number, number, number];
 
 /** Largest patch matrix (bytes) the GEMM form may build; beyond it, the conv form. */
-let im2colBudgetBytes = 64 * 2 ** 20;
+const IM2COL_BUDGET_BYTES = 64 * 2 ** 20;
 
-/** Sets the patch-matrix budget and returns the previous one (this exported for tests: 0 forces the conv form). */
-export function setIm2colBudgetBytes(bytes: number): number {
-  const previous = im2colBudgetBytes;
-  im2colBudgetBytes = bytes;
+export type FilterGradForm = 'auto' | 'gemm' | 'conv';
+let forced: FilterGradForm = 'auto';
+
+/** Forces one form (this exported for tests and benchmarks); returns the previous setting. */
+export function setFilterGradForm(form: FilterGradForm): FilterGradForm {
+  const previous = forced;
+  forced = form;
   return previous;
+}
+
+/**
+ * GEMM for stride 1 when the patch matrix fits the budget. Not for strides > 1: gathering
+ * the strided views (StridedSlice) costs more than the product saves — measured (one thread)
+ * 5×5/s2 96→256 @ 76×100: 1216 ms GEMM vs 272 ms conv; 3×3/s1 256→256 @ 38×50: 248 vs 320;
+ * 3×3/s1 64→96 @ 40×56: 24 vs 52.
+ */
+function useGemm(info: ReturnType<typeof convInfo>): boolean {
+  if (forced !== 'auto') return forced === 'gemm';
+  const patchBytes = 4 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels;
+  return info.strideHeight === 1 && info.strideWidth === 1 && patchBytes <= IM2COL_BUDGET_BYTES;
 }
 
 export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -43,8 +58,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
   const info = convInfo(Conv2DBackpropFilter, x.shape as Shape4, filterShape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
   const s = new Scratch(backend as KernelBackend);
   try {
-    const patchBytes = 4 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels;
-    return s.finish(patchBytes <= im2colBudgetBytes ? viaGemm(s, x, dy, info) : viaConv(s, x, dy, info));
+    return s.finish(useGemm(info) ? viaGemm(s, x, dy, info) : viaConv(s, x, dy, info));
   } catch (e) {
     s.disposeAll();
     throw e;
