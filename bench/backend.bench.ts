@@ -3,6 +3,8 @@
  *   - GFLOP/s of the forward conv, our Conv2DBackpropFilter and Conv2DBackpropInput, the
  *     package's Conv2DBackpropInput (the package has no filter gradient at all), and the cpu
  *     backend's three kernels on a small layer;
+ *   - an fc layer's three products (forward, input and weight gradients), ours vs the
+ *     package's BatchMatMul (slow whenever an operand is transposed);
  *   - a small conv-net training step (forward + backward + SGD update), wasm on 1 and on 2
  *     threads, and the stock wasm backend (which cannot run it).
  * Each thread count runs in its own child process (a process starts one backend).
@@ -89,8 +91,8 @@ function convKernels(l: Layer, impl: 'ours' | 'stock' | 'cpu', threads: number):
   const be = impl === 'cpu' ? 'cpu' : 'wasm';
   if (impl !== 'stock') {
     add('Conv2D (forward)', be, time(() => tf.conv2d(x, w, l.stride, 'same')));
-    add('Conv2DBackpropFilter', impl === 'cpu' ? 'cpu' : 'ours (conv)', time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as tf.NamedAttrMap) as tf.Tensor));
-    add('Conv2DBackpropInput', impl === 'cpu' ? 'cpu' : 'ours (conv)', time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as tf.NamedAttrMap) as tf.Tensor));
+    add('Conv2DBackpropFilter', impl === 'cpu' ? 'cpu' : 'ours', time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as tf.NamedAttrMap) as tf.Tensor));
+    add('Conv2DBackpropInput', impl === 'cpu' ? 'cpu' : 'ours', time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as tf.NamedAttrMap) as tf.Tensor));
   } else {
     const stock = REPLACED_WASM_KERNELS.get('Conv2DBackpropInput');
     if (stock) {
@@ -104,6 +106,35 @@ function convKernels(l: Layer, impl: 'ours' | 'stock' | 'cpu', threads: number):
     rows.push({ layer: l.name, kernel: 'Conv2DBackpropFilter', impl: 'stock wasm', threads, ms: NaN, gflops: NaN });
   }
   tf.dispose([x, w, y, dy]);
+  return rows;
+}
+
+/** The products of an fc layer's forward and backward (RoI head: 128 RoIs, 2048 → 1024), ours vs the package's kernel. */
+function fcProducts(threads: number, withStock: boolean): Row[] {
+  const [m, k, n] = [128, 2048, 1024];
+  const x = tf.randomNormal([1, m, k]);
+  const w = tf.randomNormal([1, k, n]);
+  const dy = tf.randomNormal([1, m, n]);
+  const layer = `fc ${m}×${k}→${n}`;
+  const gflops = (2 * m * k * n) / 1e9;
+  const cases: Array<[string, Record<string, tf.Tensor>, boolean, boolean]> = [
+    ['x·W (forward)', { a: x, b: w }, false, false],
+    ['dy·Wᵀ (input gradient)', { a: dy, b: w }, false, true],
+    ['xᵀ·dy (weight gradient)', { a: x, b: dy }, true, false],
+  ];
+  const rows: Row[] = [];
+  const stock = REPLACED_WASM_KERNELS.get('BatchMatMul');
+  for (const [kernel, inputs, transposeA, transposeB] of cases) {
+    const attrs = { transposeA, transposeB };
+    const ms = time(() => tf.engine().runKernel('BatchMatMul', inputs, attrs) as tf.Tensor);
+    rows.push({ layer, kernel, impl: 'ours', threads, ms, gflops: gflops / ms * 1e3 });
+    if (withStock && stock) {
+      const b = tf.backend();
+      const msStock = time(() => tf.engine().makeTensorFromTensorInfo(stock.kernelFunc({ inputs, backend: b, attrs }) as tf.TensorInfo), 1);
+      rows.push({ layer, kernel, impl: 'stock wasm', threads, ms: msStock, gflops: gflops / msStock * 1e3 });
+    }
+  }
+  tf.dispose([x, w, dy]);
   return rows;
 }
 
@@ -149,6 +180,7 @@ async function child(threads: number, withStock: boolean): Promise<ChildResult> 
   for (const l of LAYERS) rows.push(...convKernels(l, 'ours', info.threads));
   if (withStock) for (const l of LAYERS) rows.push(...convKernels(l, 'stock', info.threads));
   rows.push(...convKernels(SMALL, 'ours', info.threads));
+  rows.push(...fcProducts(info.threads, withStock));
   if (withStock) {
     await tf.setBackend('cpu');
     rows.push(...convKernels(SMALL, 'cpu', 1));
