@@ -60,6 +60,7 @@ function benchBlob(h: number, w: number): ImageBlob {
 }
 
 interface Figures {
+  trainError?: string;
   train: number;
   trainSplit: StageTimings & { backward: number };
   infer: number;
@@ -96,18 +97,31 @@ function measure(backbone: BackboneName): Figures {
   const trainer = new DetectorTrainer(model, defaultSgdOptions(1e-6), new Rng(2));
   const train: number[] = [];
   const splits: Array<StageTimings & { backward: number }> = [];
-  for (let i = 0; i <= ITERS; i++) {
-    const t = performance.now();
-    const step = trainer.trainStep(blob);
-    if (i > 0) {
-      train.push(performance.now() - t);
-      splits.push(step.timings);
+  let trainError: string | undefined;
+  try {
+    for (let i = 0; i <= ITERS; i++) {
+      const t = performance.now();
+      const step = trainer.trainStep(blob);
+      if (i > 0) {
+        train.push(performance.now() - t);
+        splits.push(step.timings);
+      }
     }
+  } catch (err) {
+    // VGG16 at 600×1000 can exhaust the 4 GiB wasm heap: report it, keep the inference row.
+    trainError = `${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`;
+    train.push(Number.NaN);
+    splits.push({ conv: Number.NaN, proposal: Number.NaN, region: Number.NaN, backward: Number.NaN });
   }
-  trainer.dispose();
-  model.dispose();
+  try {
+    trainer.dispose();
+    model.dispose();
+  } catch {
+    // The backend may be unusable after a wasm trap; the process ends after the peer runs.
+  }
   const med = <K extends string>(rows: Array<Record<K, number>>, keys: K[]) => Object.fromEntries(keys.map((k) => [k, median(rows.map((r) => r[k]))])) as Record<K, number>;
   return {
+    trainError,
     train: median(train),
     trainSplit: med(splits, ['conv', 'proposal', 'region', 'backward']),
     infer: median(infer),
@@ -141,6 +155,7 @@ for (const backbone of values.backbones.split(',').map((s) => s.trim()) as Backb
   console.log(
     `${backbone.padEnd(9)} ${`${h}x${w}`.padEnd(10)} |${fmt(f.train)}  (${fmt(ts.conv)}${fmt(ts.proposal)}${fmt(ts.region)}${fmt(ts.backward)}) |${fmt(peerTrain)}     ${(peerTrain / f.train).toFixed(2)}× |${fmt(f.infer)}  (${fmt(is.conv)}${fmt(is.proposal)}${fmt(is.region)}) |${fmt(peerInfer)}     ${(peerInfer / f.infer).toFixed(2)}×`,
   );
+  if (f.trainError) console.log(`  training failed: ${f.trainError}`);
   if (is.region === 0) console.log('  warning: inference produced no proposals (non-finite RPN outputs?): region-wise time not measured');
   if (typeof p === 'string') console.log(`  peer: ${p}`);
   else console.log(`  peer: ${p.peer}, ${p.threads} threads`);
