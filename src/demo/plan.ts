@@ -24,7 +24,10 @@ const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
  *   a full demo run with joint 400 / alt-opt 4 × 200 iterations: 8/8 trials, VOC07 mAP
  *   24–27 % end2end and 10–18 % alt-opt (chance is ~0), 41 min of stage time at about half a
  *   core each on a machine shared with other work — about 10–12 min of wall time alone.
- * The counts in demo-sweep.yaml are 12 % below that run to keep a margin under 15 minutes.
+ * The counts in demo-sweep.yaml are 12 % below that run to keep a margin under 15 minutes:
+ * with them (joint 350 / alt-opt 4 × 175) a run took 24m06s of wall time at load 8–15 on the
+ * 2 cores, and its processes used 19m31s of CPU — about 10 min of work per core, 11–12 min
+ * alone with start-up and the last stage's tail; VOC07 mAP 18–28 % end2end, 10–18 % alt-opt.
  */
 
 export const PRESETS: Record<PresetName, DemoPreset> = {
