@@ -5,18 +5,16 @@
  * `freezeConv`, trains the head alone on the shared convolutions. The RPN layers ride along
  * untouched. Proposals are mirrored and scaled with each training image.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { FasterRCNN } from '../../detection/faster-rcnn.ts';
 import type { StageExecutor } from '../../pipeline/executor.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { InputError } from '../../util/errors.ts';
 import { openStageDataset, trainingSplitEntries } from '../dataset-source.ts';
-import { readModelCheckpoint } from '../model-artifact.ts';
-import { backboneFreeze, baseModelConfig, convLayers, copyMatchingWeights, imagenetModel, RPN_LAYER_NAMES, sgdOf, withImage, withRoi } from '../model-setup.ts';
+import { backboneFreeze, convLayers, RPN_LAYER_NAMES, sgdOf, withImage, withRoi } from '../model-setup.ts';
 import { ensureCompute, provenance } from '../provenance.ts';
 import { openBoxesAt, subPrefix } from '../store-io.ts';
 import { runTrainingStage } from '../train-stage.ts';
-import { checkClasses, inputOf, roundLosses } from './common.ts';
+import { inputOf, roundLosses } from './common.ts';
+import { startingModel } from './starting-model.ts';
 import { datasetDigestOf } from './dataset-digest.ts';
 import { openExternalProposals } from './external-proposals.ts';
 import { PROPOSALS_DIR } from './generate-proposals.ts';
@@ -36,20 +34,7 @@ export const trainFastRcnn: StageExecutor<'train_fast_rcnn', ObjectStore> = {
     const missing = entries.find((e) => !proposals.has(e.id));
     if (missing) throw new InputError(`proposals for ${c.dataset.split}`, `no proposals for training image ${missing.id} (${proposals.imageCount} images in the file)`);
     const own = (base: Parameters<typeof withImage>[0]) => withRoi(withImage(base, c.image), c.roi);
-    let model: FasterRCNN;
-    if (job.spec.init === 'imagenet') {
-      model = await imagenetModel(own(baseModelConfig(c.backbone.name, ds.classes)), c.seed, c.backbone.weights);
-    } else {
-      const init = inputOf(job, 'init');
-      const ck = await readModelCheckpoint(ctx.store, init.prefix);
-      try {
-        checkClasses(ck.metadata.config.classes, ds.classes, `${ctx.store.location}/${init.prefix}`);
-        model = FasterRCNN.create(own(ck.metadata.config), c.seed);
-        copyMatchingWeights(ck.weights, model);
-      } finally {
-        tf.dispose([ck.weights, ck.slots]);
-      }
-    }
+    const model = await startingModel(job, ctx, { init: job.spec.init, backbone: c.backbone.name, weights: c.backbone.weights, classes: ds.classes, seed: c.seed, own });
     try {
       // The backbone's own frozen layers (vgg16: conv1, conv2), not whatever the input checkpoint froze.
       const frozen = [...RPN_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : backboneFreeze(c.backbone.name))];

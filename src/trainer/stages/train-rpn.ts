@@ -4,17 +4,15 @@
  * and, with `freezeConv`, trains the RPN layers alone on the now shared convolutions. The
  * Fast R-CNN head rides along untouched, as py-faster-rcnn's dummy layers carry it.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { FasterRCNN } from '../../detection/faster-rcnn.ts';
 import type { StageExecutor } from '../../pipeline/executor.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { openStageDataset, trainingSplitEntries } from '../dataset-source.ts';
-import { readModelCheckpoint } from '../model-artifact.ts';
-import { backboneFreeze, baseModelConfig, convLayers, copyMatchingWeights, HEAD_LAYER_NAMES, imagenetModel, sgdOf, withAnchors, withImage, withRpn } from '../model-setup.ts';
+import { backboneFreeze, convLayers, HEAD_LAYER_NAMES, sgdOf, withAnchors, withImage, withRpn } from '../model-setup.ts';
 import { ensureCompute, provenance } from '../provenance.ts';
 import { runTrainingStage } from '../train-stage.ts';
 import { datasetDigestOf } from './dataset-digest.ts';
-import { checkClasses, inputOf, roundLosses } from './common.ts';
+import { roundLosses } from './common.ts';
+import { startingModel } from './starting-model.ts';
 
 export const trainRpn: StageExecutor<'train_rpn', ObjectStore> = {
   kind: 'train_rpn',
@@ -25,20 +23,7 @@ export const trainRpn: StageExecutor<'train_rpn', ObjectStore> = {
     const ds = await openStageDataset(c.dataset, ctx.store);
     const entries = trainingSplitEntries(ds, c.dataset);
     const own = (base: Parameters<typeof withImage>[0]) => withRpn(withAnchors(withImage(base, c.image), c.anchors), c.rpn);
-    let model: FasterRCNN;
-    if (job.spec.init === 'imagenet') {
-      model = await imagenetModel(own(baseModelConfig(c.backbone.name, ds.classes)), c.seed, c.backbone.weights);
-    } else {
-      const init = inputOf(job, 'init');
-      const ck = await readModelCheckpoint(ctx.store, init.prefix);
-      try {
-        checkClasses(ck.metadata.config.classes, ds.classes, `${ctx.store.location}/${init.prefix}`);
-        model = FasterRCNN.create(own(ck.metadata.config), c.seed);
-        copyMatchingWeights(ck.weights, model);
-      } finally {
-        tf.dispose([ck.weights, ck.slots]);
-      }
-    }
+    const model = await startingModel(job, ctx, { init: job.spec.init, backbone: c.backbone.name, weights: c.backbone.weights, classes: ds.classes, seed: c.seed, own });
     try {
       // The backbone's own frozen layers (vgg16: conv1, conv2), not whatever the input checkpoint froze.
       const frozen = [...HEAD_LAYER_NAMES, ...(job.spec.freezeConv ? convLayers(c.backbone.name) : backboneFreeze(c.backbone.name))];
