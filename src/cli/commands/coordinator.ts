@@ -22,7 +22,7 @@ export function register(program: Command): void {
   program
     .command('coordinator')
     .description('run the coordinator: sweeps API, worker leases, durable state, events')
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--host <host>', 'address the gRPC and dashboard ports listen on', '0.0.0.0')
     .option('--port <port>', 'gRPC port (default: FRCNN_GRPC_PORT, else 50051; 0: any free port)', parseIntOption('--port'))
     .option('--state <url>', 'state: nats://host:port (JetStream KV) or file:DIR (default: FRCNN_STATE, else file:.data/state)')
     .option('--nats <url>', 'NATS for events when the state is a file (default: FRCNN_NATS_URL)')

@@ -40,8 +40,11 @@ export async function runCoordinatorCommand(flags: CoordinatorFlags): Promise<vo
   let dashboard: { url?: string; close(): Promise<void> } | undefined;
   const httpPort = flags.httpPort ?? Number(envSync('FRCNN_HTTP_PORT'));
   if (httpPort >= 0 && existsSync(DASHBOARD)) {
-    const mod = (await import(pathToFileURL(DASHBOARD).href)) as { startDashboard?: (c: unknown, o: { port: number }) => Promise<{ url?: string; close(): Promise<void> }> };
-    if (mod.startDashboard) dashboard = await mod.startDashboard(coordinator, { port: httpPort });
+    const mod = (await import(pathToFileURL(DASHBOARD).href)) as {
+      startDashboard?: (c: unknown, o: { port: number; host: string }) => Promise<{ url?: string; close(): Promise<void> }>;
+    };
+    // The dashboard listens where gRPC does: `--host 127.0.0.1` keeps both on loopback.
+    if (mod.startDashboard) dashboard = await mod.startDashboard(coordinator, { port: httpPort, host: flags.host });
   }
   // Garbage collection of superseded attempt folders, when the coordinator can reach the store.
   let gcTimer: NodeJS.Timeout | undefined;
