@@ -1,6 +1,7 @@
 /** Helpers shared by the stage functions: inputs by role, result records, the store. */
 import type { InputArtifact, JsonObject, StageJob } from '../../pipeline/executor.ts';
 import { InputError } from '../../util/errors.ts';
+import type { TrainStageResult } from '../train-stage.ts';
 
 /** The part of a job that names its inputs (any kind). */
 export type JobInputs = Pick<StageJob, 'jobId' | 'inputs'> & { spec: { kind: string } };
@@ -33,4 +34,16 @@ export function roundLosses(losses: Record<string, number>): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(losses)) out[k] = Number(v.toPrecision(6));
   return out;
+}
+
+/** The part of a training stage's result every training kind reports the same way. */
+export function trainingSummary(r: TrainStageResult) {
+  return {
+    iterations: r.iterations,
+    resumedAt: r.resumedAt,
+    seconds: r.seconds,
+    imagesPerSecond: r.imagesPerSecond,
+    losses: roundLosses(r.finalLosses),
+    model: r.model,
+  };
 }

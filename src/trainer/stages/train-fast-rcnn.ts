@@ -13,7 +13,7 @@ import { backboneFreeze, convLayers, RPN_LAYER_NAMES, sgdOf, withImage, withRoi 
 import { ensureCompute, provenance } from '../provenance.ts';
 import { openBoxesAt, subPrefix } from '../store-io.ts';
 import { runTrainingStage } from '../train-stage.ts';
-import { inputOf, roundLosses } from './common.ts';
+import { inputOf, trainingSummary } from './common.ts';
 import { startingModel } from './starting-model.ts';
 import { datasetDigestOf } from './dataset-digest.ts';
 import { openExternalProposals } from './external-proposals.ts';
@@ -54,12 +54,7 @@ export const trainFastRcnn: StageExecutor<'train_fast_rcnn', ObjectStore> = {
         result: {
           kind: 'train_fast_rcnn',
           step: job.spec.step,
-          iterations: r.iterations,
-          resumedAt: r.resumedAt,
-          seconds: r.seconds,
-          imagesPerSecond: r.imagesPerSecond,
-          losses: roundLosses(r.finalLosses),
-          model: r.model,
+          ...trainingSummary(r),
           frozen,
           provenance: provenance({ config: c, backend, datasetDigest: await datasetDigestOf(ds, c.dataset), seed: c.seed }),
         },

@@ -8,7 +8,7 @@ import { openStageDataset, trainingSplitEntries } from '../dataset-source.ts';
 import { baseModelConfig, imagenetModel, sgdOf, withAnchors, withImage, withProposals, withRoi, withRpn } from '../model-setup.ts';
 import { ensureCompute, provenance } from '../provenance.ts';
 import { runTrainingStage } from '../train-stage.ts';
-import { roundLosses } from './common.ts';
+import { trainingSummary } from './common.ts';
 import { datasetDigestOf } from './dataset-digest.ts';
 
 export const trainJoint: StageExecutor<'train_joint', ObjectStore> = {
@@ -36,12 +36,7 @@ export const trainJoint: StageExecutor<'train_joint', ObjectStore> = {
       return {
         result: {
           kind: 'train_joint',
-          iterations: r.iterations,
-          resumedAt: r.resumedAt,
-          seconds: r.seconds,
-          imagesPerSecond: r.imagesPerSecond,
-          losses: roundLosses(r.finalLosses),
-          model: r.model,
+          ...trainingSummary(r),
           provenance: provenance({ config: c, backend, datasetDigest: await datasetDigestOf(ds, c.dataset), seed: c.seed }),
         },
       };

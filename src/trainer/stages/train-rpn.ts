@@ -11,7 +11,7 @@ import { backboneFreeze, convLayers, HEAD_LAYER_NAMES, sgdOf, withAnchors, withI
 import { ensureCompute, provenance } from '../provenance.ts';
 import { runTrainingStage } from '../train-stage.ts';
 import { datasetDigestOf } from './dataset-digest.ts';
-import { roundLosses } from './common.ts';
+import { trainingSummary } from './common.ts';
 import { startingModel } from './starting-model.ts';
 
 export const trainRpn: StageExecutor<'train_rpn', ObjectStore> = {
@@ -42,12 +42,7 @@ export const trainRpn: StageExecutor<'train_rpn', ObjectStore> = {
         result: {
           kind: 'train_rpn',
           step: job.spec.step,
-          iterations: r.iterations,
-          resumedAt: r.resumedAt,
-          seconds: r.seconds,
-          imagesPerSecond: r.imagesPerSecond,
-          losses: roundLosses(r.finalLosses),
-          model: r.model,
+          ...trainingSummary(r),
           frozen,
           provenance: provenance({ config: c, backend, datasetDigest: await datasetDigestOf(ds, c.dataset), seed: c.seed }),
         },
