@@ -26,6 +26,7 @@ interface TrainFlags {
   maxSize?: number;
   rois?: number;
   width?: number;
+  replicas?: number;
   freeze?: string;
   init?: string;
   resume?: boolean | string;
@@ -72,6 +73,7 @@ export function register(program: Command): void {
     .option('--max-size <px>', 'cap on the longer image side (default: 256 small, 1000 zf/vgg16)', parseIntOption('--max-size'))
     .option('--rois <n>', 'RoIs sampled per image for the Fast R-CNN head (default 128)', parseIntOption('--rois'))
     .option('--width <m>', 'multiplier on the backbone and RPN conv widths (default 1: as published)', parseFloatOption('--width'))
+    .option('--replicas <n>', 'data-parallel model copies on this machine, one image each per iteration (default: the usable cores for small on CPU, else 1)', parseIntOption('--replicas'))
     .option('--freeze <layers>', 'comma-separated layer-name prefixes to keep fixed, e.g. conv1,conv2 (default: conv1,conv2 for vgg16)')
     .option('--init <dir>', 'initialise matching layers (by name) from a tfjs weights checkpoint, e.g. ImageNet')
     .option('--resume [dir]', 'continue from a checkpoint (default: <out>/checkpoint)')
@@ -115,6 +117,8 @@ async function trainAction(flags: TrainFlags): Promise<void> {
     imageSize: flags.imageSize,
     maxSize: flags.maxSize,
     rois: flags.rois,
+    width: flags.width,
+    replicas: flags.replicas,
     freeze: flags.freeze === undefined ? undefined : flags.freeze.split(',').map((s) => s.trim()).filter(Boolean),
     init: flags.init,
     resume: flags.resume === undefined || flags.resume === false ? undefined : flags.resume === true ? join(flags.out, 'checkpoint') : flags.resume,

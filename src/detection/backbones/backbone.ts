@@ -57,15 +57,17 @@ export class Backbone {
           strides: layer.stride,
           pad: layer.pad === (layer.size - 1) / 2 && layer.stride === 1 ? ('same' as const) : layer.pad,
         };
+        // The fused conv's gradient computes the input gradient eagerly; on the image (the
+        // first layer, or the first after a frozen stem) nobody needs it, so run conv + bias
+        // apart there and let the tape prune it (measured 14–21 ms of a small-backbone step).
+        const y = x === image ? tf.tidy(() => tf.add<tf.Tensor4D>(tf.conv2d(conv.x, conv.filter, conv.strides, conv.pad), conv.bias)) : tf.fused.conv2d(conv);
         if (this.norm === 'group') {
-          const y = tf.fused.conv2d(conv);
           const gamma = this.params.get(paramName(layer.name, 'gamma'));
           x = tf.relu(groupNorm(y, gamma, this.params.get(paramName(layer.name, 'beta')), groupCount(scaledFilters(layer.filters, this.width))));
           y.dispose();
         } else {
           // Bias fused, ReLU apart: under a gradient tape tfjs unfuses conv+bias+ReLU into
           // three saved tensors; this way it keeps two (matters for VGG16 at 600×1000).
-          const y = tf.fused.conv2d(conv);
           x = tf.relu(y);
           y.dispose();
         }

@@ -27,6 +27,8 @@ export interface TrainingPosition {
   /** Total iterations the run was started with. */
   maxIters: number;
   seed: number;
+  /** Sampling RNGs of the data-parallel worker replicas (a run with N images per iteration has N − 1). */
+  replicas?: RngState[];
 }
 
 export interface CheckpointMetadata {

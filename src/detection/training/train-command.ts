@@ -11,6 +11,7 @@ import { directoryIOHandler } from '../../storage/tfjs-io.ts';
 import { InputError } from '../../util/errors.ts';
 import { logger } from '../../util/log.ts';
 import type { BackboneName } from '../backbones/spec.ts';
+import { defaultThreads } from '../../backend/threads.ts';
 import { setupCompute } from '../compute.ts';
 import { FasterRCNN } from '../faster-rcnn.ts';
 import { detectEntries, writeDetections } from '../inference.ts';
@@ -49,14 +50,22 @@ export interface TrainCommandOptions {
   /** Split to detect and evaluate on after training; undefined skips it. */
   testSplit?: string;
   backend?: 'tensorflow' | 'wasm' | 'cpu';
-  /** wasm threads (default: FRCNN_THREADS, else all cores). */
+  /** wasm threads (default: FRCNN_THREADS, else all cores); 1 per copy with replicas. */
   threads?: number;
+  /**
+   * Data-parallel copies, one image each per iteration (default: the usable cores for the
+   * small backbone on wasm/cpu unless threads are pinned, else 1). On CPU, two copies on two cores outrun one copy with
+   * two wasm threads (~1.8× vs ~1.0× measured on a small-backbone step).
+   */
+  replicas?: number;
   progress?: 'bar' | 'lines' | 'silent';
 }
 
 export interface TrainCommandResult {
   backend: string;
   iterations: number;
+  /** Images per iteration (data-parallel replicas). */
+  replicas: number;
   trainSeconds: number;
   msPerIteration: number;
   finalLosses: Record<string, number>;
@@ -89,7 +98,13 @@ async function readWeights(dir: string): Promise<tf.NamedTensorMap> {
 export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainCommandResult> {
   const started = performance.now();
   const log = logger('train');
-  const backend = await setupCompute(opts.backend, opts.threads);
+  // Replicas take a core each, so each copy runs one wasm thread.
+  // Pinned threads (option or FRCNN_THREADS) mean "this many cores, one copy".
+  const pinned = opts.threads !== undefined || process.env.FRCNN_THREADS !== undefined;
+  const wanted = opts.replicas ?? (opts.backbone === 'small' && !pinned ? defaultThreads().threads : 1);
+  const backend = await setupCompute(opts.backend, wanted > 1 ? 1 : opts.threads);
+  // A native TensorFlow backend parallelises inside each op; copies there only when asked.
+  const replicas = backend.name === 'tensorflow' && opts.replicas === undefined ? 1 : wanted;
   const dataset = await loadVocDataset(opts.dataset, { keepDifficult: true });
   const checkpointDir = join(opts.out, 'checkpoint');
   const modelDir = join(opts.out, 'model');
@@ -149,12 +164,15 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
     checkpointWhere: checkpointDir,
     resume,
     progress: opts.progress,
+    replicas,
+    backend: backend.name,
   });
   if (resume) tf.dispose([resume.weights, resume.slots]);
 
   const result: TrainCommandResult = {
     backend: backend.device,
     iterations: trained.iterations,
+    replicas,
     trainSeconds: trained.seconds,
     msPerIteration: (1000 * trained.seconds) / Math.max(trained.iterations, 1),
     finalLosses: trained.finalLosses,

@@ -16,6 +16,7 @@ import { Rng } from '../../util/rng.ts';
 import type { FasterRCNN } from '../faster-rcnn.ts';
 import { saveCheckpoint, type LoadedCheckpoint, type TrainingPosition } from './checkpoint.ts';
 import type { SgdOptions } from './sgd.ts';
+import { ReplicaPool, replicaSeed } from './replicas/replica-pool.ts';
 import { DetectorTrainer, NonFiniteLossError, type StepResult } from './trainer.ts';
 
 export interface JointTrainingOptions {
@@ -38,6 +39,13 @@ export interface JointTrainingOptions {
   /** Continue from this checkpoint (its model weights must already be in `model`). */
   resume?: LoadedCheckpoint;
   progress?: ProgressOptions['mode'];
+  /**
+   * Data-parallel copies of the model, each taking one image per iteration (1: this thread
+   * only). More than one starts worker threads on `backend`; an iteration then sees N images.
+   */
+  replicas?: number;
+  /** Backend the replica workers start (the running one's name). */
+  backend?: string;
   /** Called after every step (tests, logging). */
   onStep?: (step: StepResult) => void;
 }
@@ -66,7 +74,16 @@ export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrain
   if (opts.resume) trainer.optimizer.setState(opts.resume.slots, trainer.trainableParams);
   const cache = new ImageCache();
   const cfg = model.config;
-  const position = (): TrainingPosition => ({ iteration: trainer.iteration, rng: rng.state(), stream: stream.state(), sgd: opts.sgd, maxIters, seed: opts.seed });
+  const replicas = opts.replicas ?? 1;
+  if (!(Number.isInteger(replicas) && replicas >= 1)) throw new InputError('--replicas', `expected an integer >= 1, got ${replicas}`);
+  let pool: ReplicaPool | undefined;
+  if (replicas > 1) {
+    const saved = resume?.replicas;
+    // Resuming with another replica count cannot continue the same sample sequence; it still trains.
+    const rngs = Array.from({ length: replicas - 1 }, (_, k) => (saved?.length === replicas - 1 ? saved[k] : replicaSeed(opts.seed + 2, k + 1)));
+    pool = await ReplicaPool.start(trainer, { workers: replicas - 1, backend: opts.backend ?? 'wasm', rngs });
+  }
+  const position = (): TrainingPosition => ({ iteration: trainer.iteration, rng: rng.state(), stream: stream.state(), sgd: opts.sgd, maxIters, seed: opts.seed, replicas: pool?.rngs() });
 
   const progress = createProgress({ label: 'train', total: maxIters, unit: 'it', mode: opts.progress });
   const recent: StepResult[] = [];
@@ -75,9 +92,11 @@ export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrain
   let lastSaved = opts.resume ? startIter : -1;
   try {
     while (trainer.iteration < maxIters) {
-      const sample = stream.next();
-      const blob = await prepareImageBlob(sample.entry, cfg.classes, { targetSize: cfg.imageTargetSize, maxSize: cfg.imageMaxSize, flip: sample.flip, cache });
-      const step = trainer.trainStep(blob, { rpn: true, head: true });
+      const samples = Array.from({ length: replicas }, () => stream.next());
+      const blobs = await Promise.all(
+        samples.map((sample) => prepareImageBlob(sample.entry, cfg.classes, { targetSize: cfg.imageTargetSize, maxSize: cfg.imageMaxSize, flip: sample.flip, cache })),
+      );
+      const step = pool ? await pool.step(trainer, blobs.map((blob) => ({ blob, targets: { rpn: true, head: true } }))) : trainer.trainStep(blobs[0], { rpn: true, head: true });
       recent.push(step);
       if (recent.length > 20) recent.shift();
       opts.onStep?.(step);
@@ -105,6 +124,7 @@ export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrain
     throw err;
   } finally {
     progress.stop();
+    await pool?.close();
     trainer.dispose();
   }
   return { iterations: trainer.iteration - startIter, seconds: (performance.now() - start) / 1000, finalLosses: meanLosses(recent) };

@@ -28,12 +28,29 @@ export class NonFiniteLossError extends FrcnnError {
 
 export type LossValues = Partial<Record<LossTerm, number>> & { total: number };
 
+/** What one image contributes to a step: its losses and the gradients (tensors, by parameter name). */
+export interface ImageGradients {
+  losses: LossValues;
+  grads: tf.NamedTensorMap;
+  timings: StageTimings & { backward: number };
+}
+
+/** Throws NonFiniteLossError for the first NaN/Inf term. */
+export function checkFinite(losses: LossValues, iteration: number): void {
+  for (const k of [...LOSS_TERMS, 'total'] as const) {
+    const v = losses[k];
+    if (v !== undefined && !Number.isFinite(v)) throw new NonFiniteLossError(iteration, k, v);
+  }
+}
+
 export interface StepResult {
   iteration: number;
   lr: number;
   losses: LossValues;
-  /** Forward stage timings plus the backward pass and update, in ms. */
+  /** Forward stage timings plus the backward pass and update, in ms (of the main thread's image). */
   timings: StageTimings & { backward: number };
+  /** Images in the step (more than one with data-parallel replicas; losses are their mean). */
+  images: number;
 }
 
 export class DetectorTrainer {
@@ -64,9 +81,9 @@ export class DetectorTrainer {
     this.trainable = this.model.params.trainable(this.model.config.freeze);
   }
 
-  trainStep(blob: ImageBlob, targets: TrainTargets = { rpn: true, head: true }): StepResult {
+  /** One image's losses and the gradients of the trainable parameters (by parameter name); nothing is updated. */
+  computeGradients(blob: ImageBlob, targets: TrainTargets = { rpn: true, head: true }): ImageGradients {
     const iteration = this.iteration;
-    const lr = learningRateAt(this.optimizer.opts, iteration);
     const timings = { conv: 0, proposal: 0, region: 0, backward: 0 };
     const losses: LossValues = { total: 0 };
     const vars = this.trainable.map((p) => p.variable);
@@ -84,26 +101,41 @@ export class DetectorTrainer {
       forwardEnd = performance.now();
       return l.total;
     }, vars);
+    const byParam: tf.NamedTensorMap = {};
     try {
       losses.total = value.dataSync()[0];
-      for (const k of [...LOSS_TERMS, 'total'] as const) {
-        const v = losses[k];
-        if (v !== undefined && !Number.isFinite(v)) throw new NonFiniteLossError(iteration, k, v);
-      }
-      const byParam: tf.NamedTensorMap = {};
+      checkFinite(losses, iteration);
       for (const p of this.trainable) {
         const g = grads[p.variable.name];
         if (g) byParam[p.name] = g;
       }
-      this.optimizer.apply(this.trainable, byParam, lr);
+    } catch (err) {
+      tf.dispose(grads);
+      throw err;
     } finally {
       value.dispose();
-      tf.dispose(grads);
       stem?.features.dispose();
     }
     timings.backward = performance.now() - forwardEnd;
+    return { losses, grads: byParam, timings };
+  }
+
+  /** The SGD update with `grads` (by parameter name, disposed here) at this iteration's learning rate; advances the iteration. */
+  applyGradients(grads: tf.NamedTensorMap): number {
+    const lr = learningRateAt(this.optimizer.opts, this.iteration);
+    this.optimizer.apply(this.trainable, grads, lr);
     this.iteration++;
-    return { iteration, lr, losses, timings };
+    return lr;
+  }
+
+  /** One iteration on one image: gradients, NaN/Inf check, update. */
+  trainStep(blob: ImageBlob, targets: TrainTargets = { rpn: true, head: true }): StepResult {
+    const iteration = this.iteration;
+    const g = this.computeGradients(blob, targets);
+    const t = performance.now();
+    const lr = this.applyGradients(g.grads);
+    g.timings.backward += performance.now() - t;
+    return { iteration, lr, losses: g.losses, timings: g.timings, images: 1 };
   }
 
   dispose(): void {
