@@ -73,8 +73,10 @@ function measure(backbone: BackboneName): Figures {
   const config = {
     ...base,
     classes: Array.from({ length: VOC_CLASSES }, (_, i) => `class${i + 1}`),
-    // The peer's tiny model uses anchors 16, 32, 64.
+    // The peer's tiny model uses anchors 16, 32, 64 and the full widths (32…256, RPN 256);
+    // our small default is half as wide (measured to train faster to the same mAP).
     anchorScales: backbone === 'small' ? [1, 2, 4] : base.anchorScales,
+    ...(backbone === 'small' ? { backboneWidth: 1, rpnChannels: 256 } : {}),
     imageTargetSize: Math.min(h, w),
     imageMaxSize: Math.max(h, w),
   };

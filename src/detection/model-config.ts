@@ -135,6 +135,10 @@ export function defaultModelConfig(backbone: BackboneName): ModelConfig {
         ...base,
         // Measured on the shapes dataset, 200 iterations: VOC07 mAP 0.15 with GroupNorm vs 0.02 without (0.01 at lr 0.03).
         backboneNorm: 'group',
+        // Half the torchvision peer's "tiny" widths (16…128, RPN 128): measured on the default
+        // shapes dataset, VOC07 mAP 0.844 after 850 two-image iterations, at ~2.3× less compute per step.
+        backboneWidth: 0.5,
+        rpnChannels: 128,
         inputScale: 1 / 58,
         anchorScales: [2, 4, 8],
         rpnMinSize: 4,

@@ -22,6 +22,8 @@ function pooled(shape: number[], k: number | [number, number], s: number | [numb
 const CASES: Array<{ x: number[]; k: number | [number, number]; s: number | [number, number]; pad: 'same' | 'valid' | number }> = [
   { x: [2, 13, 11, 5], k: 3, s: 2, pad: 'same' }, // ZF pooling
   { x: [1, 12, 10, 6], k: 2, s: 2, pad: 'valid' }, // VGG pooling
+  { x: [2, 13, 11, 4], k: 2, s: 2, pad: 'same' }, // VGG pooling on odd sizes (Caffe's ceil mode)
+  { x: [1, 9, 7, 3], k: 2, s: 2, pad: 'valid' },
   { x: [1, 9, 9, 3], k: 3, s: 1, pad: 'same' },
   { x: [2, 10, 7, 4], k: [3, 2], s: [2, 1], pad: 'valid' },
   { x: [1, 8, 8, 7], k: 3, s: 2, pad: 1 },

@@ -28,6 +28,8 @@ export interface TrainCommandOptions {
   iters: number;
   seed: number;
   lr: number;
+  /** `lr` is per image: multiply it by the replica count (the CLI's default rates). */
+  lrPerImage?: boolean;
   steps?: number[];
   warmup: number;
   lambda?: number;
@@ -38,7 +40,7 @@ export interface TrainCommandOptions {
   maxSize?: number;
   /** RoIs sampled per image for the head (default 128). */
   rois?: number;
-  /** Backbone width multiplier; the RPN conv and fc6/fc7 scale with it (default 1). */
+  /** Multiplier on the published backbone widths; the RPN conv keeps its ratio to it (default: the backbone's, 0.5 for small). */
   width?: number;
   freeze?: string[];
   /** Directory of a tfjs weights checkpoint to initialise matching layers from. */
@@ -136,7 +138,8 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
       imageMaxSize: opts.maxSize ?? (opts.imageSize ? Math.max(opts.imageSize, base.imageMaxSize) : base.imageMaxSize),
       boxBatchSize: opts.rois ?? base.boxBatchSize,
       backboneWidth: opts.width ?? base.backboneWidth,
-      rpnChannels: Math.max(4, Math.round(base.rpnChannels * (opts.width ?? 1))),
+      // The RPN conv keeps its ratio to the backbone's width.
+      rpnChannels: opts.width === undefined ? base.rpnChannels : Math.max(4, Math.round((base.rpnChannels * opts.width) / base.backboneWidth)),
     };
     model = FasterRCNN.create(config, opts.seed);
     if (opts.init) {
@@ -148,7 +151,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
       if (set.length === 0) throw new InputError(opts.init, 'no parameter of this backbone found in the checkpoint (names like conv1_1/weight expected)');
       log.info({ init: opts.init, parameters: set.length, heads: HEAD_LAYERS.filter((l) => set.includes(`${l}/weight`)) }, 'initialised from checkpoint');
     }
-    sgd = { ...defaultSgdOptions(opts.lr), steps: opts.steps ?? [Math.round(0.7 * opts.iters)], warmupIters: opts.warmup };
+    sgd = { ...defaultSgdOptions(opts.lrPerImage ? opts.lr * replicas : opts.lr), steps: opts.steps ?? [Math.round(0.7 * opts.iters)], warmupIters: opts.warmup };
   }
 
   const maxIters = opts.resume ? Math.max(opts.iters, resume?.metadata.training?.maxIters ?? 0) : opts.iters;

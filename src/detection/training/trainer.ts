@@ -47,8 +47,8 @@ export interface StepResult {
   iteration: number;
   lr: number;
   losses: LossValues;
-  /** Forward stage timings plus the backward pass and update, in ms (of the main thread's image). */
-  timings: StageTimings & { backward: number };
+  /** Forward stage timings plus the backward pass and update, in ms (of the main thread's image); with replicas, `sync` is the wait for them plus averaging and the update. */
+  timings: StageTimings & { backward: number; sync?: number };
   /** Images in the step (more than one with data-parallel replicas; losses are their mean). */
   images: number;
 }

@@ -147,6 +147,7 @@ export class ReplicaPool {
       await Promise.allSettled(pending);
       throw err;
     }
+    const waitStart = performance.now();
     let replies: FromReplica[];
     try {
       replies = await Promise.all(pending);
@@ -181,7 +182,7 @@ export class ReplicaPool {
     const lr = trainer.applyGradients(fromWire(mean));
     // The workers apply the same numbers; their next request queues behind this update.
     for (const r of this.replicas) r.send({ kind: 'apply', iteration, grads: mean });
-    return { iteration, lr, losses, timings: local.timings, images: this.size };
+    return { iteration, lr, losses, timings: { ...local.timings, sync: performance.now() - waitStart }, images: this.size };
   }
 
   /** Worker `k`'s (1-based) weights and optimizer slots, to check the copies agree. */
