@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../util/errors.ts';
 
-/** The `frcnn train` flags this path reads (the command's own interface, structurally). */
+/** The `frcnn train` flags (the command parses into this; this path reads them). */
 export interface TrainCommandFlags {
   mode: string;
   dataset: string;

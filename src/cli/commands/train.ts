@@ -7,36 +7,10 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { parseFloatOption, parseIntOption, parseNumberList } from '../options.ts';
 import { UsageError } from '../../util/errors.ts';
+import type { TrainCommandFlags } from '../../trainer/train-dispatch.ts';
 
-interface TrainFlags {
-  mode: string;
-  dataset: string;
-  backbone: string;
-  out: string;
-  store?: string;
-  iters?: number;
-  seed: number;
-  lr?: number;
-  steps?: number[];
-  warmup?: number;
-  lambda?: number;
-  anchorScales?: number[];
-  anchorRatios?: number[];
-  imageSize?: number;
-  maxSize?: number;
-  rois?: number;
-  width?: number;
-  replicas?: number;
-  freeze?: string;
-  init?: string;
-  resume?: boolean | string;
-  checkpointEvery: number;
-  trainSplit: string;
-  testSplit: string;
-  eval: boolean;
-  backend?: string;
-  json?: boolean;
-}
+/** The flags as commander parses them: the dispatcher's interface, with what the parser always sets. */
+type TrainFlags = TrainCommandFlags & { out: string; eval: boolean };
 
 /** end2end runs the single training loop below; the others (and any mode with --store) go through the pipeline runner (src/trainer). */
 const MODES = ['end2end', 'alt-opt', 'unshared', 'external-proposals', 'alternating', 'fast-rcnn'];
