@@ -6,9 +6,10 @@
  * with other trainers running (load ≈ 13), 2 threads measured 0.28× the speed of 1. So the
  * default is the cores this process can really use: the CPU count, capped by a container's
  * CPU quota (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us`), minus the cores other work keeps
- * busy right now (sampled from /proc/stat over 200 ms; the 1-minute load average where there is
- * no /proc, which lags: a job that ended 30 s ago still counts there), at least 1, at most the Emscripten worker pool (8; more would need workers started while
- * the main thread is blocked in the thread pool's creation).
+ * busy right now (sampled from /proc/stat over 200 ms; the 1-minute load average where there
+ * is no /proc, which lags: a job that ended 30 s ago still counts there), at least 1, at most
+ * the Emscripten worker pool (8; more would need workers started while the main thread is
+ * blocked in the thread pool's creation).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';

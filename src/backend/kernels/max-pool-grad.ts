@@ -65,7 +65,8 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
  * The 2×2 stride-2 windows of the small backbone and VGG16 without per-window scratch: the
  * four taps compared in row-major order with a strict >, so the first maximum wins as above
  * (and a window whose first tap is NaN keeps it). Taps past the bottom/right edge ('same'
- * padding on odd sizes) are skipped. Measured 3× faster than the general loop at 256×256×32.
+ * padding on odd sizes) are skipped. Measured at 256×256×32, one thread: 13.2 ms vs 20.7 ms for
+ * the general loop.
  */
 function pool2x2Grad(x: Float32Array, g: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number): void {
   const row = w * c;
