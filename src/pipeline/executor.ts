@@ -86,8 +86,12 @@ export interface StageContext<Store = unknown> {
   device?: number;
   /** Report progress; cheap to call often (the runtime throttles what it sends). */
   progress(p: StageProgress): void;
-  /** Report a checkpoint written under `artifactPrefix`; sent with the next heartbeat. */
-  checkpoint(ref: string): void;
+  /**
+   * Report a checkpoint written under `artifactPrefix` (sent with the next heartbeat). Resolves
+   * once it is recorded where a later attempt looks; until then a resumed attempt gets the
+   * previous one, so older checkpoints may be deleted only after.
+   */
+  checkpoint(ref: string): Promise<void>;
   /** Aborted on drain, lease loss or cancellation; `signal.reason` says which. */
   signal: AbortSignal;
   /** pino child logger bound to job, stage and trial ids. */

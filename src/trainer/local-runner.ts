@@ -197,6 +197,7 @@ export async function runPipelineLocally(opts: LocalRunOptions): Promise<LocalRu
           await putJson(store, `${stagePrefix(node.key)}/${CHECKPOINT_RECORD}`, rec);
           opts.onEvent?.({ type: 'checkpoint', node, ref });
         });
+        return records;
       },
       signal,
       log: log.child({ stage: node.name, stageKey: node.key.slice(0, 12), attempt }),

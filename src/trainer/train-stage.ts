@@ -114,9 +114,17 @@ export async function runTrainingStage(store: ObjectStore, ctx: StageContext<Obj
     const ref = checkpointPrefix(ctx.artifactPrefix, trainer.iteration);
     ctx.progress({ done: trainer.iteration, total: o.iterations, unit: 'it', message: 'writing checkpoint' });
     await saveCheckpoint(storeCheckpointHandler(store, ref), model, { optimizer: trainer.optimizer, training: positionNow() });
-    ctx.checkpoint(ref);
-    // Only the newest checkpoint of this attempt is needed; earlier attempts' stay for their own records.
-    if (lastCheckpoint) await store.deletePrefix(lastCheckpoint.ref);
+    const recorded = ctx.checkpoint(ref);
+    // Only the newest checkpoint of this attempt is needed (earlier attempts' stay for their own
+    // records), but the previous one is what a resumed attempt gets until this one is recorded:
+    // it goes then, while training goes on.
+    const previous = lastCheckpoint;
+    if (previous) {
+      recorded.then(
+        () => store.deletePrefix(previous.ref),
+        () => undefined,
+      ).catch((err: unknown) => ctx.log.warn({ err, checkpoint: previous.ref }, 'could not delete a superseded checkpoint'));
+    }
     lastCheckpoint = { iteration: trainer.iteration, ref };
   };
 

@@ -164,6 +164,9 @@ export class WorkerRuntime<Store = unknown> {
     if (this.draining) ac.abort(new JobAbortedError('drain', 'worker draining'));
     let progress: StageProgress | undefined;
     let checkpoint: string | undefined;
+    // Checkpoints reported, numbered; each waits for the first heartbeat that carried it (or a later one).
+    let checkpointSeq = 0;
+    const unacked: Array<{ seq: number; recorded: () => void }> = [];
     let leaseDeadline = Date.now() + this.leaseTtlMs;
     let overdueLogged = false;
     const logTail: string[] = [];
@@ -182,7 +185,9 @@ export class WorkerRuntime<Store = unknown> {
         await Promise.race([pause(this.heartbeatMs), aborted]);
         if (!beating || ac.signal.aborted) break;
         try {
+          const sentSeq = checkpointSeq;
           await this.o.client.heartbeat({ ...ids, progress: progressMsg(progress), checkpoint: checkpoint ?? '' }, Math.max(1000, this.heartbeatMs));
+          while (unacked.length > 0 && unacked[0].seq <= sentSeq) unacked.shift()?.recorded();
           leaseDeadline = Date.now() + this.leaseTtlMs;
           overdueLogged = false;
         } catch (err) {
@@ -217,6 +222,8 @@ export class WorkerRuntime<Store = unknown> {
       checkpoint: (ref) => {
         checkpoint = ref;
         note(`checkpoint ${ref}`);
+        const seq = ++checkpointSeq;
+        return new Promise<void>((recorded) => unacked.push({ seq, recorded }));
       },
       signal: ac.signal,
       log,

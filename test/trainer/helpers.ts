@@ -66,6 +66,8 @@ export function testContext(store: ObjectStore, node: StageNode, attempt: number
       checkpoint: (ref) => {
         t.checkpoints.push(ref);
         onCheckpoint?.(ref, t);
+        // Recorded at once: the test is the coordinator.
+        return Promise.resolve();
       },
       signal: abort.signal,
       log: logger('test', { stage: node.name }),

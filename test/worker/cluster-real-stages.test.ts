@@ -99,8 +99,10 @@ test('the real stages run a sweep end to end on the cluster, through a lost trai
     };
     const d1 = await waitUntil('sweep 1 done', () => done(s1.id), 150_000, logs);
     const d2 = await waitUntil('sweep 2 done', () => done(s2.id), 30_000, logs);
-    assert.equal(d1.sweep!.status, 'succeeded', `${d1.sweep!.message}\n${logs()}`);
-    assert.equal(d2.sweep!.status, 'succeeded', `${d2.sweep!.message}\n${logs()}`);
+    // A failed trial's own error first: the process logs below are only their tails.
+    const why = (d: typeof d1) => d.trials.filter((t) => t.status !== 'succeeded').map((t) => `${t.label}: ${t.status} ${JSON.stringify(t)}`).join('\n');
+    assert.equal(d1.sweep!.status, 'succeeded', `${d1.sweep!.message}\n${why(d1)}\n${logs()}`);
+    assert.equal(d2.sweep!.status, 'succeeded', `${d2.sweep!.message}\n${why(d2)}\n${logs()}`);
 
     // Every trial was scored by the real evaluator.
     for (const t of d1.trials) {
