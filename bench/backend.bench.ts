@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendInfo } from '../src/backend/index.ts';
 import { REPLACED_WASM_KERNELS } from '../src/backend/kernels/index.ts';
+import { setFilterGradForm } from '../src/backend/kernels/conv2d-backprop-filter.ts';
 import { registerGradients } from '../src/detection/tf-gradients.ts';
 
 interface Layer {
@@ -54,6 +55,8 @@ const LAYERS: Layer[] = QUICK
       { name: '3×3 s1 256→256 @ 38×50 (VGG conv5)', x: [1, 38, 50, 256], k: 3, co: 256, stride: 1 },
       { name: '5×5 s2 96→256 @ 76×100 (ZF conv2)', x: [1, 76, 100, 96], k: 5, co: 256, stride: 2 },
       { name: '7×7 s2 3→96 @ 300×400 (ZF conv1)', x: [1, 300, 400, 3], k: 7, co: 96, stride: 2 },
+      { name: '3×3 s1 3→16 @ 256×256 (small conv1)', x: [1, 256, 256, 3], k: 3, co: 16, stride: 1 },
+      { name: '3×3 s1 128→128 @ 32×32 (small RPN conv)', x: [1, 32, 32, 128], k: 3, co: 128, stride: 1 },
     ];
 const SMALL: Layer = { name: '3×3 s1 32→32 @ 24×32 (small, for cpu)', x: [1, 24, 32, 32], k: 3, co: 32, stride: 1 };
 const REPEATS = QUICK ? 2 : 3;
@@ -91,7 +94,14 @@ function convKernels(l: Layer, impl: 'ours' | 'stock' | 'cpu', threads: number):
   const be = impl === 'cpu' ? 'cpu' : 'wasm';
   if (impl !== 'stock') {
     add('Conv2D (forward)', be, time(() => tf.conv2d(x, w, l.stride, 'same')));
-    add('Conv2DBackpropFilter', impl === 'cpu' ? 'cpu' : 'ours', time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as tf.NamedAttrMap) as tf.Tensor));
+    const filterGrad = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as tf.NamedAttrMap) as tf.Tensor;
+    add('Conv2DBackpropFilter', impl === 'cpu' ? 'cpu' : 'ours', time(filterGrad));
+    if (impl === 'ours') {
+      // The conv form (no patch matrix) that 'auto' no longer takes, for comparison.
+      const previous = setFilterGradForm('conv');
+      add('Conv2DBackpropFilter', 'ours, conv form', time(filterGrad));
+      setFilterGradForm(previous);
+    }
     add('Conv2DBackpropInput', impl === 'cpu' ? 'cpu' : 'ours', time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as tf.NamedAttrMap) as tf.Tensor));
   } else {
     const stock = REPLACED_WASM_KERNELS.get('Conv2DBackpropInput');

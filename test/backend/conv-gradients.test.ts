@@ -1,12 +1,12 @@
 /**
- * Our wasm Conv2DBackpropFilter (both its GEMM and conv forms) and Conv2DBackpropInput
- * against the cpu backend's, across kernel sizes (1…11, ZF's 7×7/s2 first layer), strides,
+ * Our wasm Conv2DBackpropFilter (its GEMM form, whole and in chunks of output rows, and its
+ * conv form) and Conv2DBackpropInput against the cpu backend's, across kernel sizes (1…11, ZF's 7×7/s2 first layer), strides,
  * 'same'/'valid'/explicit/numeric padding, batch > 1 and channel counts that are not
  * multiples of 4.
  */
 import { test, before } from 'node:test';
 import { initBackend } from '../../src/backend/index.ts';
-import { setFilterGradForm } from '../../src/backend/kernels/conv2d-backprop-filter.ts';
+import { setFilterGradForm, setPatchBudgetBytes } from '../../src/backend/kernels/conv2d-backprop-filter.ts';
 import { assertKernelMatchesCpu } from './compare.ts';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -78,6 +78,20 @@ for (const c of CASES) {
       }
     });
   }
+  // A patch budget of ~one output row: the GEMM form sums many chunks' products.
+  test(`Conv2DBackpropFilter (gemm form, chunked) ${label(c)}`, async () => {
+    const previous = setPatchBudgetBytes(4 * c.k[0] * c.k[1] * c.x[3] * dyShape(c)[2]);
+    try {
+      await assertKernelMatchesCpu(
+        'Conv2DBackpropFilter',
+        { x: { shape: c.x }, dy: { shape: dyShape(c) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape },
+        label(c),
+      );
+    } finally {
+      setPatchBudgetBytes(previous);
+    }
+  });
   test(`Conv2DBackpropInput ${label(c)}`, async () => {
     await assertKernelMatchesCpu(
       'Conv2DBackpropInput',

@@ -16,7 +16,7 @@ export function runKernel(name: string, backend: KernelBackend, inputs: NamedTen
 /** Tracks intermediates of a composite kernel and disposes them (all but the result). */
 export class Scratch {
   private readonly infos: TensorInfo[] = [];
-  constructor(private readonly backend: KernelBackend) {}
+  constructor(readonly backend: KernelBackend) {}
 
   run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
     const out = runKernel(name, this.backend, inputs, attrs);
@@ -28,6 +28,14 @@ export class Scratch {
   track(info: TensorInfo): TensorInfo {
     this.infos.push(info);
     return info;
+  }
+
+  /** Disposes one intermediate now (e.g. a chunk's buffer inside a loop), instead of at the end. */
+  release(info: TensorInfo): void {
+    const i = this.infos.indexOf(info);
+    if (i < 0) return;
+    this.infos.splice(i, 1);
+    this.backend.disposeData(info.dataId);
   }
 
   /** Disposes every intermediate except `keep`, which the caller returns to the engine. */

