@@ -2,6 +2,7 @@
 import { loadVocDataset } from '../data/voc.ts';
 import { directoryIOHandler } from '../storage/tfjs-io.ts';
 import * as tf from '@tensorflow/tfjs-core';
+import { defaultThreads } from '../backend/threads.ts';
 import { setupCompute } from './compute.ts';
 import { detectEntries, writeDetections } from './inference.ts';
 import { loadDetector } from './training/checkpoint.ts';
@@ -13,11 +14,15 @@ export interface DetectCommandOptions {
   out: string;
   backend?: 'tensorflow' | 'wasm' | 'cpu';
   threads?: number;
+  /** Detection worker threads besides this one (default: the free cores − 1 on CPU backends; 0 with pinned threads). */
+  workers?: number;
   progress?: 'bar' | 'lines' | 'silent';
 }
 
 export interface DetectCommandResult {
   backend: string;
+  /** Threads that detected: this one plus the workers. */
+  copies: number;
   images: number;
   detections: number;
   seconds: number;
@@ -29,17 +34,24 @@ export interface DetectCommandResult {
 }
 
 export async function runDetectCommand(opts: DetectCommandOptions): Promise<DetectCommandResult> {
-  const backend = await setupCompute(opts.backend, opts.threads);
+  // As training's replicas: each copy takes a core and one wasm thread; pinned threads mean one copy.
+  const pinned = opts.threads !== undefined || process.env.FRCNN_THREADS !== undefined;
+  const free = opts.workers === undefined && !pinned ? defaultThreads() : undefined;
+  const copies = opts.workers !== undefined ? opts.workers + 1 : (free?.threads ?? 1);
+  const backend = await setupCompute(opts.backend, copies > 1 ? 1 : (opts.threads ?? free?.threads));
+  // A native TensorFlow backend parallelises inside each op.
+  const workers = backend.name === 'tensorflow' && opts.workers === undefined ? 0 : copies - 1;
   const { model, checkpoint } = await loadDetector(directoryIOHandler(opts.model), opts.model);
   tf.dispose([checkpoint.weights, checkpoint.slots]);
   try {
     const dataset = await loadVocDataset(opts.dataset, { splits: [opts.split], classes: model.config.classes });
     const entries = dataset.split(opts.split);
-    const r = await detectEntries(model, entries, { progress: opts.progress });
+    const r = await detectEntries(model, entries, { progress: opts.progress, workers, backend: backend.name });
     const files = await writeDetections(opts.out, opts.split, r.detections, model.config.classes);
     const n = Math.max(r.images, 1);
     return {
       backend: backend.device,
+      copies: workers + 1,
       images: r.images,
       detections: r.detections.scores.length,
       seconds: r.seconds,

@@ -6,10 +6,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prepareImageBlob } from '../data/blob.ts';
 import type { ImageEntry } from '../data/types.ts';
+import { FrcnnError } from '../util/errors.ts';
 import { createProgress, type ProgressOptions } from '../util/progress.ts';
 import type { FasterRCNN, StageTimings } from './faster-rcnn.ts';
+import { detectOne } from './parallel-detect/detect-one.ts';
+import { detectWithWorkers } from './parallel-detect/detect-pool.ts';
+import type { Detections } from './roi-heads.ts';
 
 /** N detections over many images, original-image pixels, 0-based inclusive boxes, labels 1..K. */
 export interface DetectionList {
@@ -27,34 +30,61 @@ export interface DetectSplitResult {
   timings: StageTimings;
 }
 
+export interface DetectEntriesOptions {
+  progress?: ProgressOptions['mode'];
+  /**
+   * Worker threads that detect besides this one, each with a copy of the detector on one wasm
+   * thread (0: this thread only). The detections do not depend on it.
+   */
+  workers?: number;
+  /** Backend the workers start (needed with workers). */
+  backend?: string;
+}
+
 /** Runs the detector on every entry (unflipped, at the model's test scale). */
-export async function detectEntries(model: FasterRCNN, entries: readonly ImageEntry[], opts: { progress?: ProgressOptions['mode'] } = {}): Promise<DetectSplitResult> {
-  const cfg = model.config;
-  const ids: string[] = [];
-  const boxes: number[] = [];
-  const scores: number[] = [];
-  const labels: number[] = [];
+export async function detectEntries(model: FasterRCNN, entries: readonly ImageEntry[], opts: DetectEntriesOptions = {}): Promise<DetectSplitResult> {
+  const perImage: Array<Detections | undefined> = new Array(entries.length);
   const timings: StageTimings = { conv: 0, proposal: 0, region: 0 };
   const progress = createProgress({ label: 'detect', total: entries.length, unit: 'img', mode: opts.progress });
   const start = performance.now();
+  let done = 0;
+  let count = 0;
+  const record = (i: number, r: Detections & { timings: StageTimings }) => {
+    perImage[i] = r;
+    timings.conv += r.timings.conv;
+    timings.proposal += r.timings.proposal;
+    timings.region += r.timings.region;
+    count += r.scores.length;
+    progress.update(++done, { dets: count });
+  };
   try {
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      const blob = await prepareImageBlob(entry, cfg.classes, { targetSize: cfg.imageTargetSize, maxSize: cfg.imageMaxSize, flip: false, keepDifficult: true });
-      const dets = model.detect(blob, { original: { height: entry.height, width: entry.width }, timings });
-      for (let k = 0; k < dets.scores.length; k++) {
-        ids.push(entry.id);
-        boxes.push(dets.boxes[4 * k], dets.boxes[4 * k + 1], dets.boxes[4 * k + 2], dets.boxes[4 * k + 3]);
-        scores.push(dets.scores[k]);
-        labels.push(dets.classes[k]);
-      }
-      progress.update(i + 1, { dets: ids.length });
+    const workers = Math.min(opts.workers ?? 0, Math.max(0, entries.length - 1));
+    if (workers > 0) {
+      if (!opts.backend) throw new FrcnnError('detectEntries: workers need the backend name');
+      await detectWithWorkers(model, entries, { workers, backend: opts.backend }, record);
+    } else {
+      for (let i = 0; i < entries.length; i++) record(i, await detectOne(model, entries[i]));
     }
   } finally {
     progress.stop();
   }
+  // Assembled in entry order, whichever thread detected each image.
+  const ids: string[] = [];
+  const boxes = new Float32Array(4 * count);
+  const scores = new Float32Array(count);
+  const labels = new Int32Array(count);
+  let k = 0;
+  entries.forEach((entry, i) => {
+    const d = perImage[i];
+    if (!d) throw new FrcnnError(`detectEntries: no detections recorded for ${entry.id}`);
+    boxes.set(d.boxes.subarray(0, 4 * d.scores.length), 4 * k);
+    scores.set(d.scores, k);
+    labels.set(d.classes, k);
+    for (let j = 0; j < d.scores.length; j++) ids.push(entry.id);
+    k += d.scores.length;
+  });
   return {
-    detections: { imageIds: ids, boxes: Float32Array.from(boxes), scores: Float32Array.from(scores), labels: Int32Array.from(labels) },
+    detections: { imageIds: ids, boxes, scores, labels },
     images: entries.length,
     seconds: (performance.now() - start) / 1000,
     timings,

@@ -188,7 +188,8 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   };
   if (opts.testSplit) {
     const entries = dataset.split(opts.testSplit);
-    const detected = await detectEntries(model, entries, { progress: opts.progress });
+    // The replicas' cores detect too: one copy per core, as in training.
+    const detected = await detectEntries(model, entries, { progress: opts.progress, workers: replicas - 1, backend: backend.name });
     const detDir = join(opts.out, 'detections');
     await writeDetections(detDir, opts.testSplit, detected.detections, dataset.classes);
     const gt = vocGroundTruthFromEntries(entries, dataset.classes, `${opts.dataset} ${opts.testSplit}`);
