@@ -22,6 +22,13 @@ export interface ProposalTargetOptions {
   bgThresholdLo: number;
   /** Targets are divided by these (means 0). @default [0.1, 0.1, 0.2, 0.2] */
   bboxStds: BoxWeights;
+  /**
+   * Part negatives: a RoI whose IoU is below bgThresholdLo is still a background candidate
+   * when at least this fraction of it lies inside one gt box (intersection / RoI area), e.g.
+   * one arm of a large cross. Without them the head never sees such parts as background and
+   * may call them objects of another class. 0 (the default, py-faster-rcnn's rule) turns it off.
+   */
+  bgPartMinInside?: number;
 }
 
 /** py-faster-rcnn TRAIN.* defaults (end-to-end recipe: background from IoU 0.1). */
@@ -72,6 +79,9 @@ function validate(opts: ProposalTargetOptions): void {
       `need 0 <= bgThresholdLo (${opts.bgThresholdLo}) <= bgThresholdHi (${opts.bgThresholdHi}) <= 1`,
     );
   }
+  if (opts.bgPartMinInside !== undefined && !(opts.bgPartMinInside >= 0 && opts.bgPartMinInside <= 1)) {
+    throw new InputError(`${where}.bgPartMinInside`, `expected a fraction in [0, 1], got ${opts.bgPartMinInside}`);
+  }
   if (!(opts.fgThreshold >= 0 && opts.fgThreshold <= 1)) {
     throw new InputError(`${where}.fgThreshold`, `expected an IoU in [0, 1], got ${opts.fgThreshold}`);
   }
@@ -80,14 +90,27 @@ function validate(opts: ProposalTargetOptions): void {
   });
 }
 
+/** Largest fraction of box i of `boxes` inside any of `gt` (intersection / its own area; inclusive pixels as the IoU). */
+function maxInside(boxes: Float32Array, i: number, gt: Float32Array): number {
+  const [x1, y1, x2, y2] = [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]];
+  const area = (x2 - x1 + 1) * (y2 - y1 + 1);
+  let best = 0;
+  for (let g = 0; g < gt.length; g += 4) {
+    const w = Math.min(x2, gt[g + 2]) - Math.max(x1, gt[g]) + 1;
+    const h = Math.min(y2, gt[g + 3]) - Math.max(y1, gt[g + 1]) + 1;
+    if (w > 0 && h > 0) best = Math.max(best, (w * h) / area);
+  }
+  return best;
+}
+
 /**
  * Samples the detector's training RoIs for one image. `proposals` is P·4 (network pixels),
  * `gtBoxes` G·4 and `gtClasses` G labels in 1..K. The gt boxes are appended to the proposals
  * before matching, so every gt is a foreground candidate of itself.
  *
  * Foreground: max IoU ≥ fgThreshold; at most round(fgFraction·batchSize) drawn without
- * replacement. Background: max IoU in [bgThresholdLo, bgThresholdHi); drawn to fill
- * batchSize. R = numFg + numBg may fall short of batchSize (py-faster-rcnn does not pad).
+ * replacement. Background: max IoU in [bgThresholdLo, bgThresholdHi) (or below, for part
+ * negatives, see bgPartMinInside); drawn to fill batchSize. R = numFg + numBg may fall short of batchSize (py-faster-rcnn does not pad).
  * Without gt boxes every candidate has IoU 0: background only when bgThresholdLo is 0.
  */
 export function proposalTargets(
@@ -118,9 +141,10 @@ export function proposalTargets(
 
   const fgCandidates: number[] = [];
   const bgCandidates: number[] = [];
+  const partInside = opts.bgPartMinInside ?? 0;
   for (let i = 0; i < numAll; i++) {
     if (numGt > 0 && max[i] >= opts.fgThreshold) fgCandidates.push(i);
-    else if (max[i] < opts.bgThresholdHi && max[i] >= opts.bgThresholdLo) bgCandidates.push(i);
+    else if (max[i] < opts.bgThresholdHi && (max[i] >= opts.bgThresholdLo || (partInside > 0 && maxInside(all, i, gtBoxes) >= partInside))) bgCandidates.push(i);
   }
   // np.round(FG_FRACTION * BATCH_SIZE): 32 of 128.
   const fgPerImage = roundHalfEven(opts.fgFraction * opts.batchSize);

@@ -103,6 +103,7 @@ export function sampleRois(proposals: Float32Array, gtBoxes: Float32Array, gtCla
       fgThreshold: config.boxFgThresh,
       bgThresholdHi: config.boxBgThreshHi,
       bgThresholdLo: config.boxBgThreshLo,
+      bgPartMinInside: config.boxBgPartMinInside,
       bboxStds: config.bboxStds,
     },
     rng,

@@ -4,6 +4,7 @@
  * axes override fields of it. Parsing quotes the path of a bad field (`anchors.scales[1]`).
  */
 import { z } from 'zod';
+import { defaultModelConfig } from '../detection/model-config.ts';
 import { InputError } from '../util/errors.ts';
 
 export const TRAINING_MODES = ['alt-opt', 'end2end', 'unshared', 'external-proposals'] as const;
@@ -87,6 +88,8 @@ const roiSchema = z.strictObject({
   bgThresholdHi: fraction.default(0.5),
   /** Lower IoU bound of background RoIs; 0.0 in the alt-opt recipe, 0.1 otherwise, when absent. */
   bgThresholdLo: fraction.optional(),
+  /** Part negatives (RoIs mostly inside a gt box, below bgThresholdLo) from this inside fraction; 0 off. The backbone's model default when absent (0.7 small, 0 zf/vgg16). */
+  bgPartMinInside: fraction.optional(),
 });
 
 const testSchema = z.strictObject({
@@ -199,6 +202,8 @@ export function parseTrialConfig(input: unknown, source = 'trial config', prefix
       ...c.roi,
       poolSize: c.roi.poolSize ?? (c.backbone.name === 'zf' ? 6 : 7),
       bgThresholdLo: c.roi.bgThresholdLo ?? (c.mode === 'alt-opt' ? 0.0 : 0.1),
+      // Resolved here so stage keys carry it.
+      bgPartMinInside: c.roi.bgPartMinInside ?? defaultModelConfig(c.backbone.name).boxBgPartMinInside,
     },
   };
 }

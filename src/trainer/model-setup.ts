@@ -66,6 +66,7 @@ export function withRoi(c: ModelConfig, r: Roi): ModelConfig {
     boxFgThresh: r.fgThreshold,
     boxBgThreshHi: r.bgThresholdHi,
     boxBgThreshLo: r.bgThresholdLo ?? c.boxBgThreshLo,
+    boxBgPartMinInside: r.bgPartMinInside ?? c.boxBgPartMinInside,
   };
 }
 

@@ -106,3 +106,25 @@ test('bad ground truth is refused with the place named', () => {
   assert.throws(() => proposalTargets(f32(), f32(5, 0, 4, 9), Int32Array.from([1]), opts, new Rng(1)), /gtBoxes\[0\]/);
   assert.throws(() => proposalTargets(f32(), gt, gtClasses, { ...opts, bgThresholdLo: 0.6 }, new Rng(1)), /bgThresholdLo/);
 });
+
+test('part negatives: below bgThresholdLo, a RoI mostly inside a gt box is background when bgPartMinInside is set', () => {
+  // A 100×100 gt; parts of it have IoU < 0.1 (the py-faster-rcnn rule ignores them).
+  const big = f32(0, 0, 99, 99);
+  const proposals = f32(
+    10, 10, 29, 29, // 20×20 wholly inside: IoU 0.04, inside 1.0 → part negative
+    90, 90, 129, 129, // 40×40, 10×10 inside: IoU 0.04, inside 0.0625 → neither
+    0, 0, 31, 99, // IoU 0.32 → background either way
+    300, 300, 320, 320, // outside → neither
+  );
+  const classes = Int32Array.from([2]);
+  const plain = proposalTargets(proposals, big, classes, opts, new Rng(1));
+  const parts = proposalTargets(proposals, big, classes, { ...opts, bgPartMinInside: 0.7 }, new Rng(1));
+  const bgRois = (t: ReturnType<typeof proposalTargets>) =>
+    Array.from({ length: t.numBg }, (_, k) => Array.from(t.rois.subarray(4 * (t.numFg + k), 4 * (t.numFg + k) + 4)).join(',')).sort();
+  assert.deepEqual(bgRois(plain), ['0,0,31,99']);
+  assert.deepEqual(bgRois(parts), ['0,0,31,99', '10,10,29,29']);
+  // Parts never become foreground, and the threshold is inclusive: 0.0625 inside qualifies at 0.0625.
+  assert.equal(parts.numFg, plain.numFg);
+  assert.equal(proposalTargets(proposals, big, classes, { ...opts, bgPartMinInside: 0.0625 }, new Rng(1)).numBg, 3);
+  assert.throws(() => proposalTargets(proposals, big, classes, { ...opts, bgPartMinInside: 1.5 }, new Rng(1)), /bgPartMinInside/);
+});
