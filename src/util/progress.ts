@@ -70,7 +70,9 @@ export function createProgress(opts: ProgressOptions): Progress {
   let last = -Infinity;
   let lastDone = 0;
   let lastFields: Record<string, string | number> | undefined;
+  let printedDone = -1;
   const line = () => {
+    printedDone = lastDone;
     const secs = (performance.now() - start) / 1000;
     const rate = lastDone / Math.max(secs, 1e-9);
     const eta = rate > 0 ? (opts.total - lastDone) / rate : Infinity;
@@ -90,7 +92,8 @@ export function createProgress(opts: ProgressOptions): Progress {
       }
     },
     stop() {
-      line();
+      // The final state, unless the last line already showed it.
+      if (printedDone !== lastDone) line();
     },
   };
 }
