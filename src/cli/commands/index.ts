@@ -13,8 +13,9 @@ import { register as pipeline } from './pipeline.ts';
 import { register as demo } from './demo.ts';
 import { register as train } from './train.ts';
 import { register as detect } from './detect.ts';
+import { register as pretrain } from './pretrain.ts';
 import { register as backend } from '../../backend/cli.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report, orchestration, pipeline, demo, train, detect, backend];
+export const COMMANDS: RegisterCommand[] = [anchors, dataset, store, evalCommand, report, orchestration, pipeline, demo, train, pretrain, detect, backend];
