@@ -61,18 +61,22 @@ before(async () => {
   await initBackend({ backend: 'wasm' });
 });
 
+function filterGradMatchesCpu(c: Case): Promise<void> {
+  return assertKernelMatchesCpu(
+    'Conv2DBackpropFilter',
+    { x: { shape: c.x }, dy: { shape: dyShape(c) } },
+    { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: [c.k[0], c.k[1], c.x[3], c.co] },
+    label(c),
+  );
+}
+
 for (const c of CASES) {
   const filterShape = [c.k[0], c.k[1], c.x[3], c.co];
   for (const form of ['gemm', 'conv'] as const) {
     test(`Conv2DBackpropFilter (${form} form) ${label(c)}`, async () => {
       const previous = setFilterGradForm(form);
       try {
-        await assertKernelMatchesCpu(
-          'Conv2DBackpropFilter',
-          { x: { shape: c.x }, dy: { shape: dyShape(c) } },
-          { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape },
-          label(c),
-        );
+        await filterGradMatchesCpu(c);
       } finally {
         setFilterGradForm(previous);
       }
@@ -82,12 +86,7 @@ for (const c of CASES) {
   test(`Conv2DBackpropFilter (gemm form, chunked) ${label(c)}`, async () => {
     const previous = setPatchBudgetBytes(4 * c.k[0] * c.k[1] * c.x[3] * dyShape(c)[2]);
     try {
-      await assertKernelMatchesCpu(
-        'Conv2DBackpropFilter',
-        { x: { shape: c.x }, dy: { shape: dyShape(c) } },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape },
-        label(c),
-      );
+      await filterGradMatchesCpu(c);
     } finally {
       setPatchBudgetBytes(previous);
     }

@@ -6,20 +6,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../util/errors.ts';
 import { parseFloatOption, parseIntOption } from '../options.ts';
+import type { PretrainCommandOptions } from '../../detection/pretrain/pretrain-command.ts';
 
-interface PretrainFlags {
-  dataset: string;
-  backbone: string;
-  out: string;
-  iters: number;
-  batch: number;
-  crop: number;
-  lr: number;
-  seed: number;
-  split: string;
-  backend?: string;
-  json?: boolean;
-}
+/** The flags as commander parses them: the command's options, with the names still unchecked. */
+type PretrainFlags = Omit<PretrainCommandOptions, 'backbone' | 'backend' | 'progress'> & { backbone: string; backend?: string; json?: boolean };
 
 export function register(program: Command): void {
   program
