@@ -50,7 +50,8 @@ export function setFilterGradForm(form: FilterGradForm): FilterGradForm {
  * 'auto' takes the GEMM form. Measured one thread, both forms (`npm run bench:backend`):
  * small 256×256 3→16 3.6 vs 13.8 ms, RPN 32×32 128→128 16.8 vs 29.8; ZF conv2 5×5/s2
  * 663 vs 1255; VGG16 conv1_2 600×1000 2738 vs 4341. Only ZF's conv1 (7×7/s2, 3 channels,
- * a strided gather) is slower, 459 vs 414 ms, too little to keep a second path for.
+ * a strided gather) at 600×1000 is slower, 459 vs 414 ms (at 300×400 faster, 47 vs 76), too
+ * little to keep a second path for.
  */
 function useGemm(): boolean {
   return forced !== 'conv';

@@ -57,7 +57,7 @@ export interface TrainCommandOptions {
   /**
    * Data-parallel copies, one image each per iteration (default: the usable cores for the
    * small backbone on wasm/cpu unless threads are pinned, else 1). On CPU, two copies on two
-   * cores outrun one copy on two wasm threads (1.56× vs 1.06× images/s, bench:replicas).
+   * cores outrun one copy on two wasm threads (1.38× vs 1.12× images/s, bench:replicas).
    */
   replicas?: number;
   progress?: 'bar' | 'lines' | 'silent';

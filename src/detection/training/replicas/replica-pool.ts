@@ -4,7 +4,7 @@
  * everyone, so every copy of the detector holds the same weights (one iteration = N images,
  * like py-faster-rcnn's IMS_PER_BATCH). On the 2-core CPU machines this is where the second
  * core pays: `npm run bench:replicas` measured 1.06× more images/s from two wasm threads
- * (small ops, JS parts) and 1.56× from two replicas.
+ * (small ops, JS parts) and 1.56× from two replicas (1.12× and 1.38× once the step got cheaper).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Worker } from 'node:worker_threads';
