@@ -177,8 +177,9 @@ function wrapModule(mod: WasmModule): void {
   mod._malloc = (bytes: number) => {
     const ptr = malloc(bytes);
     if (ptr === 0 && bytes > 0) {
+      const heap = (mod as { HEAPU8?: Uint8Array }).HEAPU8?.byteLength;
       throw new WasmOutOfMemoryError(
-        `wasm heap exhausted: cannot allocate ${(bytes / 2 ** 20).toFixed(1)} MiB (the wasm heap is at most 4 GiB; ` +
+        `wasm heap exhausted: cannot allocate ${(bytes / 2 ** 20).toFixed(1)} MiB${heap ? ` with the heap at ${(heap / 2 ** 30).toFixed(2)} GiB` : ''} (the wasm heap is at most 4 GiB; ` +
           'use smaller images or batches, or freeze early layers)',
         { bytes },
       );
