@@ -25,17 +25,7 @@ export function drawCrop(images: readonly ImageBlob[], rng: Rng): CropSample {
   const i = rng.int(0, images.length - 1);
   const img = images[i];
   const objects = img.gtClasses.length;
-  if (objects > 0 && rng.uniform(0, 1) >= BACKGROUND_SHARE) {
-    const k = rng.int(0, objects - 1);
-    const [x1, y1, x2, y2] = img.gtBoxes.subarray(4 * k, 4 * k + 4);
-    const w = x2 - x1 + 1;
-    const h = y2 - y1 + 1;
-    const margin = rng.uniform(0, 0.4);
-    const cx = (x1 + x2) / 2 + rng.uniform(-0.1, 0.1) * w;
-    const cy = (y1 + y2) / 2 + rng.uniform(-0.1, 0.1) * h;
-    const half = (Math.max(w, h) * (1 + margin)) / 2;
-    return { image: i, box: [cx - half, cy - half, cx + half, cy + half], label: img.gtClasses[k] };
-  }
+  if (objects > 0 && rng.uniform(0, 1) >= BACKGROUND_SHARE) return objectCrop(img, i, rng);
   // Background: a square of 24 px to half the image, away from every object (≤ 0.3 IoU).
   for (let attempt = 0; attempt < 20; attempt++) {
     const side = rng.uniform(24, Math.min(img.width, img.height) / 2);
@@ -45,5 +35,18 @@ export function drawCrop(images: readonly ImageBlob[], rng: Rng): CropSample {
     const iou = boxIouInto(Float32Array.from(box), img.gtBoxes, new Float64Array(objects));
     if (iou.every((v) => v <= 0.3)) return { image: i, box, label: 0 };
   }
-  return drawCrop(images, rng);
+  // An image crowded with objects (an image without any always succeeds above).
+  return objectCrop(img, i, rng);
+}
+
+function objectCrop(img: ImageBlob, image: number, rng: Rng): CropSample {
+  const k = rng.int(0, img.gtClasses.length - 1);
+  const [x1, y1, x2, y2] = img.gtBoxes.subarray(4 * k, 4 * k + 4);
+  const w = x2 - x1 + 1;
+  const h = y2 - y1 + 1;
+  const margin = rng.uniform(0, 0.4);
+  const cx = (x1 + x2) / 2 + rng.uniform(-0.1, 0.1) * w;
+  const cy = (y1 + y2) / 2 + rng.uniform(-0.1, 0.1) * h;
+  const half = (Math.max(w, h) * (1 + margin)) / 2;
+  return { image, box: [cx - half, cy - half, cx + half, cy + half], label: img.gtClasses[k] };
 }
