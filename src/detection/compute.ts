@@ -4,6 +4,7 @@
  * wasm training kernels).
  */
 import type { BackendInfo, BackendName } from '../backend/index.ts';
+import { defaultThreads, type ThreadChoice } from '../backend/threads.ts';
 import { registerGradients } from './tf-gradients.ts';
 
 /** `threads`: wasm threads (default: FRCNN_THREADS, else all cores); 1 starts no worker threads (tests). */
@@ -11,6 +12,32 @@ export async function setupCompute(backend?: BackendName, threads?: number): Pro
   await registerGradients();
   const { initBackend } = await import('../backend/index.ts');
   return initBackend({ backend, threads });
+}
+
+export interface CopiesOptions {
+  backend?: BackendName;
+  /** wasm threads asked for: pins one copy on that many threads. */
+  threads?: number;
+  /** Copies asked for; otherwise the free cores when `auto`, else 1. */
+  copies?: number;
+  /** Take the free cores when `copies` is not given. */
+  auto: boolean;
+}
+
+/**
+ * Starts the backend for data-parallel copies of the model on this machine (training replicas,
+ * detection workers), each on a core of its own with one wasm thread. Pinned threads (option or
+ * FRCNN_THREADS) mean one copy on that many threads; a native TensorFlow backend parallelises
+ * inside each op, so it gets one copy unless asked. The free cores are sampled once (200 ms)
+ * and the backend gets the same count rather than sampling again; `free` says why.
+ */
+export async function setupComputeForCopies(opts: CopiesOptions): Promise<{ backend: BackendInfo; copies: number; free?: ThreadChoice }> {
+  const pinned = opts.threads !== undefined || process.env.FRCNN_THREADS !== undefined;
+  const free = opts.auto && !pinned ? defaultThreads() : undefined;
+  const wanted = opts.copies ?? free?.threads ?? 1;
+  const backend = await setupCompute(opts.backend, wanted > 1 ? 1 : (opts.threads ?? free?.threads));
+  const copies = backend.name === 'tensorflow' && opts.copies === undefined ? 1 : wanted;
+  return { backend, copies, free };
 }
 
 /**

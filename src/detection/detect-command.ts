@@ -2,8 +2,7 @@
 import { loadVocDataset } from '../data/voc.ts';
 import { directoryIOHandler } from '../storage/tfjs-io.ts';
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultThreads } from '../backend/threads.ts';
-import { setupCompute } from './compute.ts';
+import { setupComputeForCopies } from './compute.ts';
 import { detectEntries, writeDetections } from './inference.ts';
 import { loadDetector } from './training/checkpoint.ts';
 
@@ -34,13 +33,8 @@ export interface DetectCommandResult {
 }
 
 export async function runDetectCommand(opts: DetectCommandOptions): Promise<DetectCommandResult> {
-  // As training's replicas: each copy takes a core and one wasm thread; pinned threads mean one copy.
-  const pinned = opts.threads !== undefined || process.env.FRCNN_THREADS !== undefined;
-  const free = opts.workers === undefined && !pinned ? defaultThreads() : undefined;
-  const copies = opts.workers !== undefined ? opts.workers + 1 : (free?.threads ?? 1);
-  const backend = await setupCompute(opts.backend, copies > 1 ? 1 : (opts.threads ?? free?.threads));
-  // A native TensorFlow backend parallelises inside each op.
-  const workers = backend.name === 'tensorflow' && opts.workers === undefined ? 0 : copies - 1;
+  const { backend, copies } = await setupComputeForCopies({ backend: opts.backend, threads: opts.threads, copies: opts.workers === undefined ? undefined : opts.workers + 1, auto: true });
+  const workers = copies - 1;
   const { model, checkpoint } = await loadDetector(directoryIOHandler(opts.model), opts.model);
   tf.dispose([checkpoint.weights, checkpoint.slots]);
   try {

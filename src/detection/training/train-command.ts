@@ -11,8 +11,7 @@ import { directoryIOHandler } from '../../storage/tfjs-io.ts';
 import { InputError } from '../../util/errors.ts';
 import { logger } from '../../util/log.ts';
 import type { BackboneName } from '../backbones/spec.ts';
-import { defaultThreads } from '../../backend/threads.ts';
-import { setupCompute } from '../compute.ts';
+import { setupComputeForCopies } from '../compute.ts';
 import { FasterRCNN } from '../faster-rcnn.ts';
 import { detectEntries, writeDetections } from '../inference.ts';
 import { defaultModelConfig, type ModelConfig } from '../model-config.ts';
@@ -100,16 +99,9 @@ async function readWeights(dir: string): Promise<tf.NamedTensorMap> {
 export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainCommandResult> {
   const started = performance.now();
   const log = logger('train');
-  // Replicas take a core each, so each copy runs one wasm thread.
-  // Pinned threads (option or FRCNN_THREADS) mean "this many cores, one copy".
-  const pinned = opts.threads !== undefined || process.env.FRCNN_THREADS !== undefined;
-  // Sampled once here (it takes 200 ms); the backend gets the same count rather than sampling again.
-  const free = opts.backbone === 'small' && !pinned ? defaultThreads() : undefined;
-  const wanted = opts.replicas ?? free?.threads ?? 1;
-  if (free) log.info({ replicas: wanted }, `free cores: ${free.reason}`);
-  const backend = await setupCompute(opts.backend, wanted > 1 ? 1 : (opts.threads ?? free?.threads));
-  // A native TensorFlow backend parallelises inside each op; copies there only when asked.
-  const replicas = backend.name === 'tensorflow' && opts.replicas === undefined ? 1 : wanted;
+  // Replicas by default only for `small`, where bench:replicas measured them to pay.
+  const { backend, copies: replicas, free } = await setupComputeForCopies({ backend: opts.backend, threads: opts.threads, copies: opts.replicas, auto: opts.backbone === 'small' });
+  if (free) log.info({ replicas }, `free cores: ${free.reason}`);
   const dataset = await loadVocDataset(opts.dataset, { keepDifficult: true });
   const checkpointDir = join(opts.out, 'checkpoint');
   const modelDir = join(opts.out, 'model');
