@@ -64,7 +64,6 @@ export async function runPretrainCommand(opts: PretrainCommandOptions): Promise<
   try {
     const progress = createProgress({ label: 'pretrain', total: opts.iters, unit: 'it', mode: opts.progress });
     const started = performance.now();
-    let lastAccuracy = NaN;
     const r = pretrainBackbone(
       model,
       images,
@@ -73,10 +72,7 @@ export async function runPretrainCommand(opts: PretrainCommandOptions): Promise<
         batch: opts.batch,
         crop: opts.crop,
         sgd: { ...defaultSgdOptions(opts.lr), steps: [Math.round(0.7 * opts.iters)], warmupIters: Math.min(100, Math.round(opts.iters / 10)) },
-        onStep: (it, loss, accuracy, lr) => {
-          if (Number.isFinite(accuracy)) lastAccuracy = accuracy;
-          progress.update(it, { loss: loss.toFixed(4), acc: Number.isFinite(lastAccuracy) ? lastAccuracy.toFixed(3) : '-', lr: lr.toFixed(4) });
-        },
+        onStep: (it, loss, accuracy, lr) => progress.update(it, { loss: loss.toFixed(4), acc: accuracy.toFixed(3), lr: lr.toFixed(4) }),
       },
       new Rng(opts.seed),
     );

@@ -23,6 +23,7 @@ export interface PretrainLoopOptions {
   /** Crop side in pixels. */
   crop: number;
   sgd: SgdOptions;
+  /** After each iteration: its loss and the accuracy of its batch's predictions. */
   onStep?: (iteration: number, loss: number, accuracy: number, lr: number) => void;
 }
 
@@ -65,22 +66,19 @@ export function pretrainBackbone(model: FasterRCNN, images: readonly ImageBlob[]
         return tf.mul(tf.concat(crops, 0), model.config.inputScale) as tf.Tensor4D;
       });
       const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
+      let predicted: tf.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const f = model.backbone.forward(input);
         const pooled = tf.mean(f, [1, 2]);
         const logits = tf.add(tf.matMul(pooled, head[0].variable), head[1].variable);
+        // The predictions of this same forward pass (kept past the gradient's tidy), not a second pass.
+        predicted = tf.keep(tf.argMax(logits, 1));
         return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
       }, params.map((p) => p.variable));
       const loss = value.dataSync()[0];
-      // Accuracy from a second, gradient-free pass would double the cost: the logits' argmax is
-      // recomputed only every 20 iterations and in the tail.
-      let accuracy = NaN;
-      if (it % 20 === 0 || it >= tailFrom) {
-        accuracy = tf.tidy(() => {
-          const pred = tf.argMax(tf.add(tf.matMul(tf.mean(model.backbone.forward(input), [1, 2]), head[0].variable), head[1].variable), 1).dataSync();
-          return labels.filter((l, k) => pred[k] === l).length / labels.length;
-        });
-      }
+      const pred = predicted?.dataSync() ?? [];
+      const accuracy = labels.filter((l, k) => pred[k] === l).length / labels.length;
+      predicted?.dispose();
       const byName: tf.NamedTensorMap = {};
       params.forEach((p) => (byName[p.name] = grads[p.variable.name]));
       const lr = learningRateAt(opts.sgd, it);
