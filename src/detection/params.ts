@@ -59,7 +59,11 @@ export class ParamStore {
       const std = init.kind === 'msra' ? Math.sqrt(2 / fanIn) : init.std;
       for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
     }
-    const variable = tf.variable(tf.tensor(values, shape), true);
+    // The variable shares the initial tensor's storage: dispose that tensor, or the storage
+    // would outlive the variable and count as shared (no in-place updates, see sgd.ts).
+    const initial = tf.tensor(values, shape);
+    const variable = tf.variable(initial, true);
+    initial.dispose();
     this.params.set(name, { name, layer, role, variable });
     return variable;
   }

@@ -42,9 +42,11 @@ export function backboneParams(model: FasterRCNN): ParamInfo[] {
 export function pretrainBackbone(model: FasterRCNN, images: readonly ImageBlob[], opts: PretrainLoopOptions, rng: Rng): PretrainLoopResult {
   const classes = model.numClasses + 1;
   const channels = model.backbone.outChannels;
+  // In a tidy: the initial values are freed, so the variables own their storage.
+  const [w, b] = tf.tidy(() => [tf.variable(tf.mul(tf.randomNormal([channels, classes], 0, 1, 'float32', rng.int(0, 2 ** 31 - 1)), 0.01)), tf.variable(tf.zeros([classes]))]);
   const head: ParamInfo[] = [
-    { name: 'pretrain_cls/weight', layer: 'pretrain_cls', role: 'weight', variable: tf.variable(tf.mul(tf.randomNormal([channels, classes], 0, 1, 'float32', rng.int(0, 2 ** 31 - 1)), 0.01)) },
-    { name: 'pretrain_cls/bias', layer: 'pretrain_cls', role: 'bias', variable: tf.variable(tf.zeros([classes])) },
+    { name: 'pretrain_cls/weight', layer: 'pretrain_cls', role: 'weight', variable: w },
+    { name: 'pretrain_cls/bias', layer: 'pretrain_cls', role: 'bias', variable: b },
   ];
   const params = [...backboneParams(model), ...head];
   const optimizer = new MomentumSgd(opts.sgd);

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FrcnnError, InputError } from '../../util/errors.ts';
+import { hostView, updateInPlace } from '../../backend/host-memory.ts';
 import type { ParamInfo } from '../params.ts';
 
 export interface SgdOptions {
@@ -43,10 +44,20 @@ export function learningRateAt(opts: SgdOptions, iter: number): number {
 
 const SLOT_PREFIX = 'momentum/';
 
-export class MomentumSgd {
-  private readonly slots = new Map<string, tf.Variable>();
+/**
+ * A momentum buffer: a JS array when the parameter's storage is reachable from JS (wasm, cpu),
+ * so it takes no room on the 4 GiB wasm heap; a tfjs variable otherwise (tensorflow backend).
+ */
+type Slot = { kind: 'host'; data: Float32Array; shape: number[] } | { kind: 'tensor'; variable: tf.Variable };
 
-  constructor(readonly opts: SgdOptions) {
+export class MomentumSgd {
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(
+    readonly opts: SgdOptions,
+    /** 'auto': in place in host memory where the backend allows; 'ops': always with tfjs ops (what the tensorflow backend does; for comparisons). */
+    private readonly mode: 'auto' | 'ops' = 'auto',
+  ) {
     if (!(opts.lr > 0)) throw new InputError('--lr', `expected a positive learning rate, got ${opts.lr}`);
     if (!(opts.momentum >= 0 && opts.momentum < 1)) throw new InputError('momentum', `expected [0, 1), got ${opts.momentum}`);
   }
@@ -57,48 +68,81 @@ export class MomentumSgd {
    * largest (VGG16 fc6, 411 MB) is updated, the other gradients have been freed.
    */
   apply(params: readonly ParamInfo[], grads: tf.NamedTensorMap, lr: number): void {
-    const { momentum, weightDecay, biasLrMult } = this.opts;
     for (const p of [...params].sort((a, b) => a.variable.size - b.variable.size)) {
       const g = grads[p.name];
       if (!g) continue;
-      let slot = this.slots.get(p.name);
-      if (!slot) {
-        const v = p.variable;
-        slot = tf.tidy(() => tf.variable(tf.zerosLike(v), false));
-        this.slots.set(p.name, slot);
-      }
-      const s = slot;
-      const isBias = p.role === 'bias';
-      // Temporaries are freed as soon as used: VGG16's fc6 is 411 MB, and holding every
-      // intermediate of its update (or of all parameters) exceeds the 4 GiB wasm heap.
-      const rate = lr * (isBias ? biasLrMult : 1);
-      let step: tf.Tensor;
-      if (p.role === 'weight' && weightDecay > 0) {
-        const decay = tf.mul(p.variable, weightDecay * rate);
-        const scaled = tf.mul(g, rate);
-        step = tf.add(scaled, decay);
-        decay.dispose();
-        scaled.dispose();
-      } else {
-        step = tf.mul(g, rate);
-      }
-      const kept = tf.mul(s, momentum);
-      const v = tf.add(kept, step);
-      kept.dispose();
-      step.dispose();
-      s.assign(v);
-      const updated = tf.sub(p.variable, v);
-      v.dispose();
-      p.variable.assign(updated);
-      updated.dispose();
+      const rate = lr * (p.role === 'bias' ? this.opts.biasLrMult : 1);
+      const decay = p.role === 'weight' ? this.opts.weightDecay * rate : 0;
+      if (this.mode === 'ops' || !this.applyInPlace(p, g, rate, decay)) this.applyWithOps(p, g, rate, decay);
       g.dispose();
     }
+  }
+
+  /** v ← μ·v + rate·g + decay·w, w ← w − v in one pass over host memory; false when not possible here. */
+  private applyInPlace(p: ParamInfo, g: tf.Tensor, rate: number, decay: number): boolean {
+    const gv = hostView(g);
+    if (!gv) return false;
+    const slot = this.slots.get(p.name);
+    let v: Float32Array;
+    if (slot?.kind === 'host') v = slot.data;
+    else {
+      v = slot ? (slot.variable.dataSync() as Float32Array).slice() : new Float32Array(p.variable.size);
+      slot?.variable.dispose();
+      this.slots.set(p.name, { kind: 'host', data: v, shape: p.variable.shape });
+    }
+    const mu = this.opts.momentum;
+    const step = (w: Float32Array): void => {
+      const grad = hostView(g) as Float32Array; // re-read: a copy below may have grown the heap
+      for (let i = 0; i < w.length; i++) {
+        const vi = mu * v[i] + rate * grad[i] + decay * w[i];
+        v[i] = vi;
+        w[i] -= vi;
+      }
+    };
+    if (updateInPlace(p.variable, step)) return true;
+    // Shared storage (a snapshot or a tensor the weights were assigned from): write a new one.
+    const w = hostView(p.variable);
+    const next = w ? w.slice() : (p.variable.dataSync() as Float32Array).slice();
+    step(next);
+    const t = tf.tensor(next, p.variable.shape);
+    p.variable.assign(t);
+    t.dispose();
+    return true;
+  }
+
+  /** The same update with tfjs ops, for backends whose memory JS cannot reach. */
+  private applyWithOps(p: ParamInfo, g: tf.Tensor, rate: number, decay: number): void {
+    const held = this.slots.get(p.name);
+    let slot: tf.Variable;
+    if (held?.kind === 'tensor') slot = held.variable;
+    else {
+      const init = held ? tf.tensor(held.data, held.shape) : tf.zerosLike(p.variable);
+      slot = tf.variable(init, false);
+      init.dispose();
+      this.slots.set(p.name, { kind: 'tensor', variable: slot });
+    }
+    // Temporaries are freed as soon as used (a tidy would hold every one until the end).
+    let step = tf.mul(g, rate);
+    if (decay > 0) {
+      const d = tf.mul(p.variable, decay);
+      const sum = tf.add(step, d);
+      tf.dispose([d, step]);
+      step = sum;
+    }
+    const kept = tf.mul(slot, this.opts.momentum);
+    const v = tf.add(kept, step);
+    tf.dispose([kept, step]);
+    slot.assign(v);
+    const updated = tf.sub(p.variable, v);
+    v.dispose();
+    p.variable.assign(updated);
+    updated.dispose();
   }
 
   /** Momentum slots as named tensors (`momentum/<param>`), for checkpoints. Copies; the caller disposes. */
   getState(): tf.NamedTensorMap {
     const out: tf.NamedTensorMap = {};
-    for (const [name, v] of this.slots) out[SLOT_PREFIX + name] = v.clone();
+    for (const [name, s] of this.slots) out[SLOT_PREFIX + name] = s.kind === 'host' ? tf.tensor(s.data, s.shape) : s.variable.clone();
     return out;
   }
 
@@ -113,8 +157,12 @@ export class MomentumSgd {
       if (!tf.util.arraysEqual(p.variable.shape, t.shape)) {
         throw new FrcnnError(`optimizer slot ${key} has shape [${t.shape}], parameter has [${p.variable.shape}]`);
       }
-      this.slots.get(name)?.dispose();
-      this.slots.set(name, tf.variable(t, false));
+      const old = this.slots.get(name);
+      if (old?.kind === 'tensor') old.variable.dispose();
+      this.slots.set(
+        name,
+        this.mode === 'auto' && hostView(p.variable) ? { kind: 'host', data: (t.dataSync() as Float32Array).slice(), shape: p.variable.shape } : { kind: 'tensor', variable: tf.variable(t, false) },
+      );
     }
   }
 
@@ -123,7 +171,7 @@ export class MomentumSgd {
   }
 
   dispose(): void {
-    for (const v of this.slots.values()) v.dispose();
+    for (const s of this.slots.values()) if (s.kind === 'tensor') s.variable.dispose();
     this.slots.clear();
   }
 }
