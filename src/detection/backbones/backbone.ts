@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../util/rng.ts';
 import { layerMatches, paramName, type ParamStore } from '../params.ts';
 import { groupCount, groupNorm } from './group-norm.ts';
+import { lrnWithinChannel } from './lrn.ts';
 import type { BackboneNorm, BackboneSpec } from './spec.ts';
 
 /** A layer's filter count under a width multiplier (at least 4). */
@@ -74,8 +75,7 @@ export class Backbone {
       } else if (layer.kind === 'pool') {
         x = tf.maxPool(x, layer.size, layer.stride, layer.pad);
       } else {
-        const meanSq = tf.avgPool(tf.square(x), layer.size, 1, 'same');
-        x = tf.mul(x, tf.pow(tf.add(tf.mul(meanSq, layer.alpha), 1), -layer.beta));
+        x = lrnWithinChannel(x, layer);
       }
       if (prev !== image) prev.dispose();
     }

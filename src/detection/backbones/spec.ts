@@ -9,8 +9,9 @@ export type BackboneLayer =
   /** Max pooling; `pad` pixels each side, or 'same' (= Caffe's ceil mode for size = stride = 2). */
   | { kind: 'pool'; size: number; stride: number; pad: number | 'same' }
   /**
-   * Caffe LRN with norm_region WITHIN_CHANNEL (ZF): x / (1 + α·mean_{n×n}(x²))^β. The mean
-   * over the window excludes padding at the borders, where Caffe divides by n² regardless.
+   * Caffe LRN with norm_region WITHIN_CHANNEL (ZF): x / (1 + α·mean_{n×n}(x²))^β, the mean
+   * taken over the window with zeros outside the image and divided by n² everywhere, as
+   * Caffe's padded AVE pooling does (lrn.ts).
    */
   | { kind: 'lrn'; name: string; size: number; alpha: number; beta: number };
 

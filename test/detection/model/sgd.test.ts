@@ -90,7 +90,7 @@ test('in-place updates reach XNNPACK: a conv and a matmul after the update use t
   sgd.apply(store.list(), { 'conv/weight': tf.onesLike(filter), 'fc/weight': tf.onesLike(fc) }, 1);
   assert.ok(hostView(filter), 'wasm storage is reachable from JS');
   const updated = run(filter as tf.Tensor4D, fc as tf.Tensor2D);
-  const fresh = tf.tidy(() => run(tf.tensor(filter.dataSync(), filter.shape) as tf.Tensor4D, tf.tensor(fc.dataSync(), fc.shape) as tf.Tensor2D));
+  const fresh = run(tf.tensor4d(filter.dataSync(), filter.shape as [number, number, number, number]), tf.tensor2d(fc.dataSync(), fc.shape as [number, number]));
   assert.notDeepEqual(Array.from(updated), Array.from(beforeUpdate));
   close(updated, Array.from(fresh), 'after update');
   sgd.dispose();
