@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
 import { dense } from '../../../src/detection/layers.ts';
+import { initBackend } from '../../../src/backend/index.ts';
 
 await registerGradients();
 await tf.setBackend('cpu');
@@ -36,12 +37,31 @@ test('dense backpropagates when its input was made (and disposed) inside a tidy'
   assert.ok(tf.max(tf.abs(tf.sub(grads[w.name], expected))).dataSync()[0] < 1e-5);
 });
 
-test('dense takes the transpose-free gradient path for big weights and gets the same dx', () => {
-  const n = 4001; // n² > 16e6: above the big-weight threshold
-  const x = tf.randomNormal([2, n], 0, 1, 'float32', 6) as tf.Tensor2D;
-  const w = tf.randomNormal([n, n], 0, 0.01, 'float32', 7) as tf.Tensor2D;
-  const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.square(dense(a as tf.Tensor2D, w))))(x);
-  const ref = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.matMul(a as tf.Tensor2D, w))))(x);
-  assert.ok(tf.max(tf.abs(tf.sub(dx, ref))).dataSync()[0] < 1e-3);
-  tf.dispose([x, w, dx, ref]);
-});
+for (const [k, m] of [
+  [96, 8], // in ≥ 4·out: the forward runs as XNNPACK's 1×1 conv
+  [24, 40], // the plain product
+]) {
+  test(`dense on wasm (${k} → ${m}) matches matMul on cpu, value and gradients`, async () => {
+    const xs = tf.randomNormal([6, k], 0, 1, 'float32', 8).dataSync();
+    const ws = tf.randomNormal([k, m], 0, 1, 'float32', 9).dataSync();
+    const gs = tf.randomNormal([6, m], 0, 1, 'float32', 10).dataSync();
+    const run = (op: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) =>
+      tf.tidy(() => {
+        const g = tf.tensor2d(gs, [6, m]);
+        const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor2D, b as tf.Tensor2D), g));
+        const [dx, dw] = tf.grads(loss)([tf.tensor2d(xs, [6, k]), tf.tensor2d(ws, [k, m])]);
+        return [op(tf.tensor2d(xs, [6, k]), tf.tensor2d(ws, [k, m])).dataSync(), dx.dataSync(), dw.dataSync()];
+      });
+    const ref = run((a, b) => tf.matMul(a, b));
+    await initBackend({ backend: 'wasm' });
+    try {
+      const got = run(dense);
+      for (const [i, label] of ['value', 'dx', 'dw'].entries()) {
+        const err = Math.max(...Array.from(got[i], (v, j) => Math.abs(v - ref[i][j])));
+        assert.ok(err < 1e-4, `${label}: max error ${err}`);
+      }
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+}
