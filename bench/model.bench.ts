@@ -14,7 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ImageBlob } from '../src/data/types.ts';
-import type { BackboneName } from '../src/detection/backbones/spec.ts';
+import { scaledFilters } from '../src/detection/backbones/backbone.ts';
+import { BACKBONE_SPECS, type BackboneName } from '../src/detection/backbones/spec.ts';
 import { setupCompute } from '../src/detection/compute.ts';
 import { FasterRCNN, type StageTimings } from '../src/detection/faster-rcnn.ts';
 import { defaultModelConfig } from '../src/detection/model-config.ts';
@@ -60,6 +61,8 @@ function benchBlob(h: number, w: number): ImageBlob {
 }
 
 interface Figures {
+  /** Layers our default config freezes (VGG16: conv1–2, the paper's recipe). */
+  frozen: string[];
   trainError?: string;
   train: number;
   trainSplit: StageTimings & { backward: number };
@@ -123,6 +126,7 @@ function measure(backbone: BackboneName): Figures {
   }
   const med = <K extends string>(rows: Array<Record<K, number>>, keys: K[]) => Object.fromEntries(keys.map((k) => [k, median(rows.map((r) => r[k]))])) as Record<K, number>;
   return {
+    frozen: config.freeze,
     trainError,
     train: median(train),
     trainSplit: med(splits, ['conv', 'proposal', 'region', 'backward']),
@@ -140,10 +144,46 @@ function peer(backbone: BackboneName, threads: number): { train_ms: number; infe
   return JSON.parse(r.stdout.trim().split('\n').pop() as string);
 }
 
+/** Multiply-adds ×2 of the backbone's convs on an h×w image (the shared convs of Table 5's "conv" column). */
+function backboneFlops(backbone: BackboneName, width: number, h: number, w: number): number {
+  let flops = 0;
+  let channels = 3;
+  for (const layer of BACKBONE_SPECS[backbone].layers) {
+    if (layer.kind === 'conv') {
+      h = Math.floor((h + 2 * layer.pad - layer.size) / layer.stride) + 1;
+      w = Math.floor((w + 2 * layer.pad - layer.size) / layer.stride) + 1;
+      const filters = scaledFilters(layer.filters, width);
+      flops += 2 * h * w * layer.size * layer.size * channels * filters;
+      channels = filters;
+    } else if (layer.kind === 'pool') {
+      const pad = layer.pad === 'same' ? 0 : layer.pad;
+      h = layer.pad === 'same' ? Math.ceil(h / layer.stride) : Math.floor((h + 2 * pad - layer.size) / layer.stride) + 1;
+      w = layer.pad === 'same' ? Math.ceil(w / layer.stride) : Math.floor((w + 2 * pad - layer.size) / layer.stride) + 1;
+    }
+  }
+  return flops;
+}
+
+/** numpy's float32 matmul (OpenBLAS) on this machine, same thread count: the SGEMM rate the conv target refers to. */
+function sgemmBaseline(threads: number): number | string {
+  const code = 'import numpy as np, time\nn=2048\na=np.random.rand(n,n).astype(np.float32); b=np.random.rand(n,n).astype(np.float32)\na@b\nt=time.perf_counter()\nfor _ in range(5): a@b\nprint(2*n**3*5/(time.perf_counter()-t)/1e9)';
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  // The first python3 on PATH: Debian's numpy links the reference BLAS (6 GFLOP/s here), a
+  // pip-installed one bundles OpenBLAS (≈190).
+  let last = '';
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(python, ['-c', code], { encoding: 'utf8', env });
+    if (r.status === 0) return Number(r.stdout.trim());
+    last = (r.stderr || r.error?.message || '').trim().split('\n').pop() ?? '';
+  }
+  return `numpy failed: ${last}`;
+}
+
 const backend = await setupCompute();
 const fmt = (ms: number) => ms.toFixed(0).padStart(7);
 console.log(`frcnn ${backend.device}; medians of ${ITERS} after a warm-up; 2 cores shared with other work, so times are pessimistic`);
 console.log('backbone  size       | train ms/it  (conv  prop  region  bwd+upd) | peer train  speed-up | infer ms/img (conv  prop  region) | peer infer  speed-up');
+const convRates: Array<{ backbone: BackboneName; gflops: number }> = [];
 for (const backbone of values.backbones.split(',').map((s) => s.trim()) as BackboneName[]) {
   if (!(backbone in ROWS)) throw new Error(`--backbones: unknown ${backbone}`);
   const f = measure(backbone);
@@ -158,7 +198,16 @@ for (const backbone of values.backbones.split(',').map((s) => s.trim()) as Backb
     `${backbone.padEnd(9)} ${`${h}x${w}`.padEnd(10)} |${fmt(f.train)}  (${fmt(ts.conv)}${fmt(ts.proposal)}${fmt(ts.region)}${fmt(ts.backward)}) |${fmt(peerTrain)}     ${(peerTrain / f.train).toFixed(2)}× |${fmt(f.infer)}  (${fmt(is.conv)}${fmt(is.proposal)}${fmt(is.region)}) |${fmt(peerInfer)}     ${(peerInfer / f.infer).toFixed(2)}×`,
   );
   if (f.trainError) console.log(`  training failed: ${f.trainError}`);
+  if (f.frozen.length > 0) console.log(`  ours trains with ${f.frozen.join(', ')} frozen (the paper's recipe, the default); the peer updates every layer`);
   if (is.region === 0) console.log('  warning: inference produced no proposals (non-finite RPN outputs?): region-wise time not measured');
   if (typeof p === 'string') console.log(`  peer: ${p}`);
   else console.log(`  peer: ${p.peer}, ${p.threads} threads`);
+  // The small row runs at full width (backboneWidth 1, the peer's layout).
+  convRates.push({ backbone, gflops: backboneFlops(backbone, 1, h, w) / 1e6 / is.conv });
 }
+const sgemm = sgemmBaseline(Math.max(backend.threads, 1));
+for (const r of convRates) {
+  const share = typeof sgemm === 'number' ? ` = ${((100 * r.gflops) / sgemm).toFixed(0)} % of numpy SGEMM` : '';
+  console.log(`conv layers (inference "conv" column) ${r.backbone}: ${r.gflops.toFixed(1)} GFLOP/s${share}`);
+}
+console.log(typeof sgemm === 'number' ? `numpy float32 matmul 2048², ${Math.max(backend.threads, 1)} threads, same run: ${sgemm.toFixed(1)} GFLOP/s` : `SGEMM baseline: ${sgemm}`);
