@@ -7,32 +7,62 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Weights above this many elements (64 MB) always take the plain product: XNNPACK's conv
- * keeps a transposed and a packed copy of its filter, too much beside VGG16's fc6 (411 MB).
+ * How the forward product x·w runs on wasm in training, where w changes every step and
+ * XNNPACK must repack it each time: its fully-connected op packs w [in, out] with strided
+ * reads (45 ms for the small bench's 12544×256, though the product itself takes 16), and then
+ * streams all of it once per few rows of x.
+ * - 'transposed': x·w = (wᵀ·xᵀ)ᵀ, w the left operand, which XNNPACK reads as is; costs one
+ *   transpose of w instead of the packing. Pays for VGG16's fc6 (25088×4096): region-wise
+ *   forward 786 vs 1017 ms in the bench's training step; not for ZF's 9216×4096 (860 vs 739).
+ * - 'conv': a 1×1 conv, whose filter is transposed then packed row by row, when the reduction
+ *   is long against the output: 128×12544·12544×256 32 vs 61 ms.
+ * - 'plain' otherwise, and always in inference, where the packed weights stay cached.
  */
-const BIG_WEIGHT = 16e6;
+type ForwardForm = 'plain' | 'transposed' | 'conv';
 
-/**
- * x·w as XNNPACK's 1×1 conv instead of its fully-connected op, on wasm when the reduction is
- * long against the output (in ≥ 4·out): measured 2 threads, 128×12544·12544×256 32 vs 61 ms,
- * ·12544×2048 329 vs 461, ·25088×4096 1447 vs 1873; but ·9216×4096 686 vs 562, ·4096×4096
- * 298 vs 240.
- */
-function forwardAsConv(x: tf.Tensor2D, w: tf.Tensor2D): boolean {
-  return tf.getBackend() === 'wasm' && w.shape[0] >= 4 * w.shape[1] && w.size <= BIG_WEIGHT;
+/** Weights above this many elements (200 MB: VGG16's fc6) take the transposed form. */
+let hugeWeight = 50e6;
+
+/** Sets the transposed form's threshold (exported for tests); returns the previous one. */
+export function setHugeWeightThreshold(elements: number): number {
+  const previous = hugeWeight;
+  hugeWeight = elements;
+  return previous;
 }
 
-/** x [N, in] · w [in, out] → [N, out], differentiable w.r.t. both. */
-export function dense(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+/** Weights above this many elements stay off the conv form, which keeps two copies of its filter. */
+const LARGE_WEIGHT = 8e6;
+
+function forwardForm(w: tf.Tensor2D, training: boolean): ForwardForm {
+  if (!training || tf.getBackend() !== 'wasm') return 'plain';
+  if (w.size > hugeWeight) return 'transposed';
+  return w.shape[0] >= 4 * w.shape[1] && w.size <= LARGE_WEIGHT ? 'conv' : 'plain';
+}
+
+function forward(a: tf.Tensor2D, b: tf.Tensor2D, form: ForwardForm): tf.Tensor2D {
+  const [n, k] = a.shape;
+  const m = b.shape[1];
+  switch (form) {
+    case 'plain':
+      return tf.matMul(a, b);
+    case 'transposed':
+      return tf.tidy(() => tf.transpose(tf.matMul(tf.transpose(b), tf.transpose(a))) as tf.Tensor2D);
+    case 'conv':
+      return tf.tidy(() => tf.reshape(tf.conv2d(tf.reshape(a, [1, 1, n, k]) as tf.Tensor4D, tf.reshape(b, [1, 1, k, m]) as tf.Tensor4D, 1, 'valid'), [n, m]) as tf.Tensor2D);
+  }
+}
+
+/**
+ * x [N, in] · w [in, out] → [N, out], differentiable w.r.t. both. `training`: w changes
+ * between calls (picks the forward form on wasm; the values are the same either way).
+ */
+export function dense(x: tf.Tensor2D, w: tf.Tensor2D, opts: { training?: boolean } = {}): tf.Tensor2D {
+  const form = forwardForm(w, opts.training ?? false);
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [a, b, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     // Saved, not captured: the caller's tidy may dispose its intermediates before backprop.
     save([a, b]);
-    const [n, k] = a.shape;
-    const m = b.shape[1];
-    const value = forwardAsConv(a, b)
-      ? tf.tidy(() => tf.reshape(tf.conv2d(tf.reshape(a, [1, 1, n, k]) as tf.Tensor4D, tf.reshape(b, [1, 1, k, m]) as tf.Tensor4D, 1, 'valid'), [n, m]) as tf.Tensor2D)
-      : (tf.matMul(a, b) as tf.Tensor2D);
+    const value = forward(a, b, form);
     const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       // dx = dy·wᵀ computed as (w·dyᵀ)ᵀ: XNNPACK streams its right operand once per few rows

@@ -69,15 +69,16 @@ export class RoiHead {
     const c = this.config;
     return tf.tidy(() => {
       const p = (layer: string, role: 'weight' | 'bias') => this.params.get(paramName(layer, role));
+      const training = dropoutRng !== undefined;
       const numRois = rois.length / 4;
       const pooled = roiFeatures(c.roiOp, features, rois, c.roiSize, 1 / featureStride(c), c.roiSamplingRatio);
       let x: tf.Tensor2D = tf.reshape(pooled, [numRois, -1]);
       for (const layer of ['fc6', 'fc7']) {
-        x = tf.relu(tf.add(dense(x, p(layer, 'weight') as tf.Tensor2D), p(layer, 'bias'))) as tf.Tensor2D;
+        x = tf.relu(tf.add(dense(x, p(layer, 'weight') as tf.Tensor2D, { training }), p(layer, 'bias'))) as tf.Tensor2D;
         if (dropoutRng && c.dropout > 0) x = tf.mul(x, dropoutMask(x.shape, c.dropout, dropoutRng)) as tf.Tensor2D;
       }
-      const clsScore = tf.add(dense(x, p('cls_score', 'weight') as tf.Tensor2D), p('cls_score', 'bias')) as tf.Tensor2D;
-      const bboxPred = tf.add(dense(x, p('bbox_pred', 'weight') as tf.Tensor2D), p('bbox_pred', 'bias')) as tf.Tensor2D;
+      const clsScore = tf.add(dense(x, p('cls_score', 'weight') as tf.Tensor2D, { training }), p('cls_score', 'bias')) as tf.Tensor2D;
+      const bboxPred = tf.add(dense(x, p('bbox_pred', 'weight') as tf.Tensor2D, { training }), p('bbox_pred', 'bias')) as tf.Tensor2D;
       return { clsScore, bboxPred } as tf.TensorContainerObject;
     }) as unknown as HeadOutput;
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
-import { dense } from '../../../src/detection/layers.ts';
+import { dense, setHugeWeightThreshold } from '../../../src/detection/layers.ts';
 import { initBackend } from '../../../src/backend/index.ts';
 
 await registerGradients();
@@ -37,28 +37,38 @@ test('dense backpropagates when its input was made (and disposed) inside a tidy'
   assert.ok(tf.max(tf.abs(tf.sub(grads[w.name], expected))).dataSync()[0] < 1e-5);
 });
 
-for (const [k, m] of [
-  [96, 8], // in ≥ 4·out: the forward runs as XNNPACK's 1×1 conv
-  [24, 40], // the plain product
-]) {
-  test(`dense on wasm (${k} → ${m}) matches matMul on cpu, value and gradients`, async () => {
+for (const [k, m, training, form] of [
+  [96, 8, true, 'a 1×1 conv (in ≥ 4·out)'],
+  [24, 40, true, 'the plain product'],
+  [40, 30, true, '(wᵀ·xᵀ)ᵀ (a weight over the threshold, lowered here)'],
+  [96, 8, false, 'the plain product (inference)'],
+] as const) {
+  test(`dense on wasm (${k} → ${m}, forward as ${form}) matches matMul on cpu, value and gradients`, async () => {
     const xs = tf.randomNormal([6, k], 0, 1, 'float32', 8).dataSync();
     const ws = tf.randomNormal([k, m], 0, 1, 'float32', 9).dataSync();
     const gs = tf.randomNormal([6, m], 0, 1, 'float32', 10).dataSync();
-    const run = (op: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) =>
-      tf.tidy(() => {
+    const run = (op: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor): Array<Float32Array> => {
+      // Tensors out of the tidy, values read after: tidy would walk returned typed arrays.
+      const outs = tf.tidy(() => {
         const g = tf.tensor2d(gs, [6, m]);
         const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor2D, b as tf.Tensor2D), g));
         const [dx, dw] = tf.grads(loss)([tf.tensor2d(xs, [6, k]), tf.tensor2d(ws, [k, m])]);
-        return [op(tf.tensor2d(xs, [6, k]), tf.tensor2d(ws, [k, m])).dataSync(), dx.dataSync(), dw.dataSync()];
+        return [op(tf.tensor2d(xs, [6, k]), tf.tensor2d(ws, [k, m])), dx, dw];
       });
+      const values = outs.map((t) => t.dataSync() as Float32Array);
+      tf.dispose(outs);
+      return values;
+    };
     const ref = run((a, b) => tf.matMul(a, b));
     await initBackend({ backend: 'wasm' });
     try {
-      const got = run(dense);
+      const previous = form.startsWith('(w') ? setHugeWeightThreshold(1000) : undefined;
+      const got = run((a, b) => dense(a, b, { training }));
+      if (previous !== undefined) setHugeWeightThreshold(previous);
       for (const [i, label] of ['value', 'dx', 'dw'].entries()) {
-        const err = Math.max(...Array.from(got[i], (v, j) => Math.abs(v - ref[i][j])));
-        assert.ok(err < 1e-4, `${label}: max error ${err}`);
+        let err = 0;
+        for (let j = 0; j < ref[i].length; j++) err = Math.max(err, Math.abs(got[i][j] - ref[i][j]));
+        assert.ok(err < 1e-4 * Math.sqrt(k), `${label}: max error ${err}`);
       }
     } finally {
       await tf.setBackend('cpu');
