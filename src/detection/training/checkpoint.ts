@@ -54,21 +54,22 @@ export async function saveCheckpoint(
 ): Promise<void> {
   if (!handler.save) throw new FrcnnError('checkpoint handler cannot save');
   const weights = model.getWeights();
-  const slots = extra.optimizer?.getState() ?? {};
   try {
     const w = await tf.io.encodeWeights(weights, 'model');
-    const s = await tf.io.encodeWeights(slots, 'optimizer');
+    // Slots straight from host memory, encoded before anything can update them.
+    const slots = extra.optimizer?.stateArrays() ?? [];
+    const slotSpecs: tf.io.WeightsManifestEntry[] = slots.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32', group: 'optimizer' }));
+    const slotData = slots.map((s) => (s.data.byteOffset === 0 && s.data.byteLength === s.data.buffer.byteLength ? s.data.buffer : s.data.slice().buffer) as ArrayBuffer);
     const metadata: CheckpointMetadata = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_FORMAT_VERSION, config: model.config, training: extra.training };
     await handler.save({
       format: CHECKPOINT_FORMAT,
       generatedBy: 'frcnn',
-      weightSpecs: [...w.specs, ...s.specs],
-      weightData: tf.io.concatenateArrayBuffers([w.data, s.data]),
+      weightSpecs: [...w.specs, ...slotSpecs],
+      weightData: tf.io.concatenateArrayBuffers([w.data, ...slotData]),
       userDefinedMetadata: metadata as unknown as Record<string, object>,
     });
   } finally {
     tf.dispose(weights);
-    tf.dispose(slots);
   }
 }
 

@@ -139,7 +139,18 @@ export class MomentumSgd {
     updated.dispose();
   }
 
-  /** Momentum slots as named tensors (`momentum/<param>`), for checkpoints. Copies; the caller disposes. */
+  /**
+   * Momentum slots as named arrays (`momentum/<param>`) for a checkpoint, without putting
+   * them on the wasm heap (VGG16's would need 553 MB there at every save). The host slots
+   * themselves, not copies: encode them before the next update.
+   */
+  stateArrays(): Array<{ name: string; shape: number[]; data: Float32Array }> {
+    return [...this.slots].map(([name, s]) =>
+      s.kind === 'host' ? { name: SLOT_PREFIX + name, shape: s.shape, data: s.data } : { name: SLOT_PREFIX + name, shape: s.variable.shape, data: s.variable.dataSync() as Float32Array },
+    );
+  }
+
+  /** Momentum slots as named tensors (`momentum/<param>`), for replicas. Copies; the caller disposes. */
   getState(): tf.NamedTensorMap {
     const out: tf.NamedTensorMap = {};
     for (const [name, s] of this.slots) out[SLOT_PREFIX + name] = s.kind === 'host' ? tf.tensor(s.data, s.shape) : s.variable.clone();
