@@ -22,6 +22,8 @@ export interface CopiesOptions {
   copies?: number;
   /** Take the free cores when `copies` is not given. */
   auto: boolean;
+  /** A usable copy count for that many free cores (training: its batch size, or 1). Default: all of them. */
+  fit?: (freeCores: number) => number;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface CopiesOptions {
 export async function setupComputeForCopies(opts: CopiesOptions): Promise<{ backend: BackendInfo; copies: number; free?: ThreadChoice }> {
   const pinned = opts.threads !== undefined || process.env.FRCNN_THREADS !== undefined;
   const free = opts.auto && !pinned ? defaultThreads() : undefined;
-  const wanted = opts.copies ?? free?.threads ?? 1;
+  const wanted = opts.copies ?? (free ? (opts.fit ?? ((n: number) => n))(free.threads) : 1);
   const backend = await setupCompute(opts.backend, wanted > 1 ? 1 : (opts.threads ?? free?.threads));
   const copies = backend.name === 'tensorflow' && opts.copies === undefined ? 1 : wanted;
   return { backend, copies, free };

@@ -31,6 +31,7 @@ export interface TrainCommandFlags {
   steps?: number[];
   warmup?: number;
   width?: number;
+  batch?: number;
   replicas?: number;
   freeze?: string;
   resume?: boolean | string;
@@ -51,6 +52,7 @@ export async function runTrainThroughPipeline(flags: TrainCommandFlags): Promise
     ['steps', '--steps (stages drop the learning rate after 3/4 of their iterations, as py-faster-rcnn)'],
     ['warmup', '--warmup'],
     ['width', '--width'],
+    ['batch', '--batch (stages train one image per iteration, as py-faster-rcnn)'],
     ['replicas', '--replicas (stages train one copy each; the cluster runs several trainers instead)'],
     ['freeze', '--freeze (each alt-opt step freezes what the paper freezes)'],
     ['resume', '--resume (a rerun of the same command resumes by itself)'],

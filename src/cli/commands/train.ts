@@ -17,10 +17,10 @@ const MODES = ['end2end', 'alt-opt', 'unshared', 'external-proposals', 'alternat
 
 /**
  * Iterations and learning rate per backbone when not given: the paper's for ZF/VGG16; for
- * `small`, sized to train and evaluate within ~10 minutes on 2 idle cores with two data-parallel
- * replicas (two images per iteration, ~0.44 s/it measured). The small rate is per image (scaled
- * by the replica count, the linear scaling rule): 0.02 × 2 replicas gave VOC07 mAP 0.871 after
- * 1000 iterations in 446 s; 0.06 and an earlier learning-rate drop did worse.
+ * `small`, sized to train and evaluate within ~10 minutes on 2 idle cores: two images per
+ * iteration on two data-parallel replicas (~0.33–0.43 s/it measured). The small rate is per
+ * image (scaled by the batch, the linear scaling rule): 0.02 × 2 gave VOC07 mAP 0.86–0.87 after
+ * 1000 iterations in 7–8 minutes; 0.06 and an earlier learning-rate drop did worse.
  */
 export const TRAIN_DEFAULTS: Record<string, { iters: number; lr: number; warmup: number }> = {
   small: { iters: 1000, lr: 0.02, warmup: 100 },
@@ -37,9 +37,9 @@ export function register(program: Command): void {
     .option('--backbone <name>', 'backbone: small | zf | vgg16', 'small')
     .requiredOption('--out <dir>', 'output directory: checkpoint/, model/, detections/ (end2end); the stage store for the other modes')
     .option('--store <url>', 'run through the pipeline runner with stage outputs in this store: a directory or s3://bucket/prefix (default for non-end2end modes: --out)')
-    .option('--iters <n>', 'training iterations, one image per replica each (default: 1000 small, 80000 zf, 70000 vgg16)', parseIntOption('--iters'))
+    .option('--iters <n>', 'training iterations of --batch images each (default: 1000 small, 80000 zf, 70000 vgg16)', parseIntOption('--iters'))
     .option('--seed <s>', 'seed for weight init, sampling, flips and shuffling', parseIntOption('--seed'), 1)
-    .option('--lr <lr>', 'base learning rate (default: 0.02 × replicas for small, 0.001 zf/vgg16)', parseFloatOption('--lr'))
+    .option('--lr <lr>', 'base learning rate (default: 0.02 × batch for small, 0.001 zf/vgg16)', parseFloatOption('--lr'))
     .option('--steps <iters>', 'iterations where the learning rate drops ×0.1 (default: 70 % of --iters)', parseNumberList('--steps'))
     .option('--warmup <n>', 'linear learning-rate warm-up iterations (default: 100 small, 0 otherwise)', parseIntOption('--warmup'))
     .option('--lambda <λ>', 'weight of the RPN box loss (paper eq. 1; default 10)', parseFloatOption('--lambda'))
@@ -49,7 +49,8 @@ export function register(program: Command): void {
     .option('--max-size <px>', 'cap on the longer image side (default: 256 small, 1000 zf/vgg16)', parseIntOption('--max-size'))
     .option('--rois <n>', 'RoIs sampled per image for the Fast R-CNN head (default 128)', parseIntOption('--rois'))
     .option('--width <m>', 'multiplier on the published backbone widths; the RPN conv follows (default: 0.5 for small, i.e. 16…128 channels; 1 for zf/vgg16)', parseFloatOption('--width'))
-    .option('--replicas <n>', 'data-parallel model copies on this machine, one image each per iteration (default: the usable cores for small on CPU, else 1)', parseIntOption('--replicas'))
+    .option('--batch <n>', 'images per iteration; the result depends on it, not on the cores (default: --replicas if given, else 2 small, 1 zf/vgg16)', parseIntOption('--batch'))
+    .option('--replicas <n>', 'data-parallel model copies computing each batch: 1 or the batch size (default: the batch size for small on CPU when that many cores are free, else 1)', parseIntOption('--replicas'))
     .option('--freeze <layers>', 'comma-separated layer-name prefixes to keep fixed, e.g. conv1,conv2 (default: conv1,conv2 for vgg16)')
     .option('--init <dir>', 'initialise matching layers (by name) from a tfjs weights checkpoint, e.g. ImageNet')
     .option('--resume [dir]', 'continue from a checkpoint (default: <out>/checkpoint)')
@@ -85,7 +86,7 @@ async function trainAction(flags: TrainFlags): Promise<void> {
     iters: flags.iters ?? TRAIN_DEFAULTS[flags.backbone].iters,
     seed: flags.seed,
     lr: flags.lr ?? TRAIN_DEFAULTS[flags.backbone].lr,
-    // The default rate is per image: two replicas (two images per step) take twice it.
+    // The default rate is per image: a batch of two takes twice it.
     lrPerImage: flags.lr === undefined,
     steps: flags.steps,
     warmup: flags.warmup ?? TRAIN_DEFAULTS[flags.backbone].warmup,
@@ -96,6 +97,7 @@ async function trainAction(flags: TrainFlags): Promise<void> {
     maxSize: flags.maxSize,
     rois: flags.rois,
     width: flags.width,
+    batch: flags.batch,
     replicas: flags.replicas,
     freeze: flags.freeze === undefined ? undefined : flags.freeze.split(',').map((s) => s.trim()).filter(Boolean),
     init: flags.init,

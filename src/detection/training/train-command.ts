@@ -54,9 +54,16 @@ export interface TrainCommandOptions {
   /** wasm threads (default: FRCNN_THREADS, else all cores); 1 per copy with replicas. */
   threads?: number;
   /**
-   * Data-parallel copies, one image each per iteration (default: the usable cores for the
-   * small backbone on wasm/cpu unless threads are pinned, else 1). On CPU, two copies on two
-   * cores outrun one copy on two wasm threads (1.38× vs 1.12× images/s, bench:replicas).
+   * Images per iteration, part of the recipe (default: `replicas` when given, else 2 for the
+   * small backbone, 1 for ZF/VGG16). The trained weights depend on it, not on the cores.
+   */
+  batch?: number;
+  /**
+   * Data-parallel copies computing each iteration's images: 1 or the batch size (default: the
+   * batch size when that many cores are free for the small backbone on wasm/cpu and threads
+   * are not pinned, else 1: the images then run one after another, same result, slower). On
+   * CPU, two copies on two cores outrun one copy on two wasm threads (1.38× vs 1.12× images/s,
+   * bench:replicas).
    */
   replicas?: number;
   progress?: 'bar' | 'lines' | 'silent';
@@ -65,7 +72,9 @@ export interface TrainCommandOptions {
 export interface TrainCommandResult {
   backend: string;
   iterations: number;
-  /** Images per iteration (data-parallel replicas). */
+  /** Images per iteration. */
+  batch: number;
+  /** Copies that computed them (data-parallel replicas). */
   replicas: number;
   trainSeconds: number;
   msPerIteration: number;
@@ -100,8 +109,16 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   const started = performance.now();
   const log = logger('train');
   // Replicas by default only for `small`, where bench:replicas measured them to pay.
-  const { backend, copies: replicas, free } = await setupComputeForCopies({ backend: opts.backend, threads: opts.threads, copies: opts.replicas, auto: opts.backbone === 'small' });
-  if (free) log.info({ replicas }, `free cores: ${free.reason}`);
+  const batch = opts.batch ?? opts.replicas ?? (opts.backbone === 'small' ? 2 : 1);
+  if (opts.replicas !== undefined && opts.replicas !== 1 && opts.replicas !== batch) throw new InputError('--replicas', `expected 1 or the batch size ${batch}, got ${opts.replicas}`);
+  const { backend, copies: replicas, free } = await setupComputeForCopies({
+    backend: opts.backend,
+    threads: opts.threads,
+    copies: opts.replicas,
+    auto: opts.backbone === 'small',
+    fit: (cores) => (cores >= batch ? batch : 1),
+  });
+  if (free) log.info({ batch, replicas }, `free cores: ${free.reason}`);
   const dataset = await loadVocDataset(opts.dataset, { keepDifficult: true });
   const checkpointDir = join(opts.out, 'checkpoint');
   const modelDir = join(opts.out, 'model');
@@ -146,7 +163,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
       if (set.length === 0) throw new InputError(opts.init, 'no parameter of this backbone found in the checkpoint (names like conv1_1/weight expected)');
       log.info({ init: opts.init, parameters: set.length, heads: HEAD_LAYERS.filter((l) => set.includes(`${l}/weight`)) }, 'initialised from checkpoint');
     }
-    sgd = { ...defaultSgdOptions(opts.lrPerImage ? opts.lr * replicas : opts.lr), steps: opts.steps ?? [Math.round(0.7 * opts.iters)], warmupIters: opts.warmup };
+    sgd = { ...defaultSgdOptions(opts.lrPerImage ? opts.lr * batch : opts.lr), steps: opts.steps ?? [Math.round(0.7 * opts.iters)], warmupIters: opts.warmup };
   }
 
   const maxIters = opts.resume ? Math.max(opts.iters, resume?.metadata.training?.maxIters ?? 0) : opts.iters;
@@ -162,6 +179,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
     checkpointWhere: checkpointDir,
     resume,
     progress: opts.progress,
+    batch,
     replicas,
     backend: backend.name,
   });
@@ -170,6 +188,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   const result: TrainCommandResult = {
     backend: backend.device,
     iterations: trained.iterations,
+    batch,
     replicas,
     trainSeconds: trained.seconds,
     msPerIteration: (1000 * trained.seconds) / Math.max(trained.iterations, 1),

@@ -39,9 +39,11 @@ export interface JointTrainingOptions {
   /** Continue from this checkpoint (its model weights must already be in `model`). */
   resume?: LoadedCheckpoint;
   progress?: ProgressOptions['mode'];
+  /** Images per iteration (default: `replicas`). The result depends on this, not on `replicas`. */
+  batch?: number;
   /**
-   * Data-parallel copies of the model, each taking one image per iteration (1: this thread
-   * only). More than one starts worker threads on `backend`; an iteration then sees N images.
+   * Data-parallel copies of the model computing an iteration's images: 1 (this thread, one
+   * image after another) or `batch` (worker threads on `backend`, one image each).
    */
   replicas?: number;
   /** Backend the replica workers start (the running one's name). */
@@ -75,15 +77,26 @@ export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrain
   const cache = new ImageCache();
   const cfg = model.config;
   const replicas = opts.replicas ?? 1;
-  if (!(Number.isInteger(replicas) && replicas >= 1)) throw new InputError('--replicas', `expected an integer >= 1, got ${replicas}`);
+  const batch = opts.batch ?? replicas;
+  if (!(Number.isInteger(batch) && batch >= 1)) throw new InputError('--batch', `expected an integer >= 1, got ${batch}`);
+  if (!(Number.isInteger(replicas) && (replicas === 1 || replicas === batch))) throw new InputError('--replicas', `expected 1 or the batch size ${batch}, got ${replicas}`);
+  // Sampling RNGs of images 1…N−1 of each iteration: in the workers, or here when serial.
+  // Resuming with another batch size cannot continue the same sample sequence; it still trains.
+  const saved = resume?.replicas;
+  const seeds = Array.from({ length: batch - 1 }, (_, k) => (saved?.length === batch - 1 ? saved[k] : replicaSeed(opts.seed + 2, k + 1)));
   let pool: ReplicaPool | undefined;
-  if (replicas > 1) {
-    const saved = resume?.replicas;
-    // Resuming with another replica count cannot continue the same sample sequence; it still trains.
-    const rngs = Array.from({ length: replicas - 1 }, (_, k) => (saved?.length === replicas - 1 ? saved[k] : replicaSeed(opts.seed + 2, k + 1)));
-    pool = await ReplicaPool.start(trainer, { workers: replicas - 1, backend: opts.backend ?? 'wasm', rngs });
-  }
-  const position = (): TrainingPosition => ({ iteration: trainer.iteration, rng: rng.state(), stream: stream.state(), sgd: opts.sgd, maxIters, seed: opts.seed, replicas: pool?.rngs() });
+  let serialRngs: Rng[] = [];
+  if (replicas > 1) pool = await ReplicaPool.start(trainer, { workers: replicas - 1, backend: opts.backend ?? 'wasm', rngs: seeds });
+  else serialRngs = seeds.map((s) => new Rng(s));
+  const position = (): TrainingPosition => ({
+    iteration: trainer.iteration,
+    rng: rng.state(),
+    stream: stream.state(),
+    sgd: opts.sgd,
+    maxIters,
+    seed: opts.seed,
+    replicas: pool ? pool.rngs() : batch > 1 ? serialRngs.map((r) => r.state()) : undefined,
+  });
 
   const progress = createProgress({ label: 'train', total: maxIters, unit: 'it', mode: opts.progress });
   const recent: StepResult[] = [];
@@ -92,11 +105,12 @@ export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrain
   let lastSaved = opts.resume ? startIter : -1;
   try {
     while (trainer.iteration < maxIters) {
-      const samples = Array.from({ length: replicas }, () => stream.next());
+      const samples = Array.from({ length: batch }, () => stream.next());
       const blobs = await Promise.all(
         samples.map((sample) => prepareImageBlob(sample.entry, cfg.classes, { targetSize: cfg.imageTargetSize, maxSize: cfg.imageMaxSize, flip: sample.flip, cache })),
       );
-      const step = pool ? await pool.step(trainer, blobs.map((blob) => ({ blob, targets: { rpn: true, head: true } }))) : trainer.trainStep(blobs[0], { rpn: true, head: true });
+      const items = blobs.map((blob) => ({ blob, targets: { rpn: true, head: true } }));
+      const step = pool ? await pool.step(trainer, items) : batch > 1 ? trainer.batchStep(items, [rng, ...serialRngs]) : trainer.trainStep(blobs[0], items[0].targets);
       recent.push(step);
       if (recent.length > 20) recent.shift();
       opts.onStep?.(step);

@@ -10,6 +10,8 @@ import { FrcnnError } from '../../util/errors.ts';
 import type { Rng } from '../../util/rng.ts';
 import { LOSS_TERMS, type FasterRCNN, type LossTerm, type StageTimings, type TrainTargets } from '../faster-rcnn.ts';
 import type { ParamInfo } from '../params.ts';
+import { meanGradients, meanLosses } from './gradient-mean.ts';
+import { fromWire, toWire } from './replicas/wire.ts';
 import { learningRateAt, MomentumSgd, type SgdOptions } from './sgd.ts';
 
 /** A loss that became NaN or infinite. The weights are left as they were before the step. */
@@ -81,8 +83,11 @@ export class DetectorTrainer {
     this.trainable = this.model.params.trainable(this.model.config.freeze);
   }
 
-  /** One image's losses and the gradients of the trainable parameters (by parameter name); nothing is updated. */
-  computeGradients(blob: ImageBlob, targets: TrainTargets = { rpn: true, head: true }): ImageGradients {
+  /**
+   * One image's losses and the gradients of the trainable parameters (by parameter name);
+   * nothing is updated. `rng` draws its samples and dropout (default: the trainer's).
+   */
+  computeGradients(blob: ImageBlob, targets: TrainTargets = { rpn: true, head: true }, rng: Rng = this.rng): ImageGradients {
     const iteration = this.iteration;
     const timings = { conv: 0, proposal: 0, region: 0, backward: 0 };
     const losses: LossValues = { total: 0 };
@@ -93,7 +98,7 @@ export class DetectorTrainer {
     const stem = this.model.frozenStem(blob);
     timings.conv += performance.now() - t0;
     const { value, grads } = tf.variableGrads(() => {
-      const l = this.model.losses(blob, targets, this.rng, timings, stem);
+      const l = this.model.losses(blob, targets, rng, timings, stem);
       for (const k of LOSS_TERMS) {
         const t = l[k];
         if (t) losses[k] = t.dataSync()[0];
@@ -136,6 +141,37 @@ export class DetectorTrainer {
     const lr = this.applyGradients(g.grads);
     g.timings.backward += performance.now() - t;
     return { iteration, lr, losses: g.losses, timings: g.timings, images: 1 };
+  }
+
+  /**
+   * One iteration on several images, one after another on this thread: image k draws from
+   * `rngs[k]` (rngs[0] is usually the trainer's own), the gradients are averaged as the replica
+   * pool averages them, then one update. Gives the weights a pool of that many copies gives,
+   * bit for bit, so a run's result does not depend on how many cores were free.
+   */
+  batchStep(items: ReadonlyArray<{ blob: ImageBlob; targets: TrainTargets }>, rngs: readonly Rng[]): StepResult {
+    if (items.length !== rngs.length) throw new FrcnnError(`batch step: ${items.length} images for ${rngs.length} sampling RNGs`);
+    const iteration = this.iteration;
+    const parts: ImageGradients[] = [];
+    try {
+      for (let k = 0; k < items.length; k++) parts.push(this.computeGradients(items[k].blob, items[k].targets, rngs[k]));
+      const mean = meanGradients(
+        parts[0].grads,
+        parts.slice(1).map((p) => toWire(p.grads)),
+      );
+      const losses = meanLosses(parts.map((p) => p.losses));
+      // Stage times summed over the images; the update counts as backward.
+      const timings = { conv: 0, proposal: 0, region: 0, backward: 0 };
+      for (const p of parts) for (const k of ['conv', 'proposal', 'region', 'backward'] as const) timings[k] += p.timings[k];
+      tf.dispose(parts.map((p) => p.grads));
+      parts.length = 0;
+      const t = performance.now();
+      const lr = this.applyGradients(fromWire(mean));
+      timings.backward += performance.now() - t;
+      return { iteration, lr, losses, timings, images: items.length };
+    } finally {
+      tf.dispose(parts.map((p) => p.grads));
+    }
   }
 
   dispose(): void {

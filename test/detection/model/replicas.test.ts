@@ -49,7 +49,7 @@ function makeTrainer(classes: string[]): DetectorTrainer {
   return new DetectorTrainer(model, { ...defaultSgdOptions(0.01), steps: [2] }, new Rng(5));
 }
 
-test('two replicas take the same step as the serial mean of two images, and stay bit-identical', async () => {
+test('two replicas take the same step as the serial batch step on one thread, and stay bit-identical', async () => {
   const classes = ['circle', 'cross', 'square', 'triangle'];
   const images = await blobs(classes);
   const targets = { rpn: true, head: true };
@@ -67,22 +67,16 @@ test('two replicas take the same step as the serial mean of two images, and stay
       ]);
       assert.equal(step.images, 2);
 
-      // The serial reference: image a with the main RNG, image b with the replica's.
-      const ga = serial.computeGradients(a, targets);
-      const mainRng = serial.rng;
-      (serial as unknown as { rng: Rng }).rng = serialRng2;
-      const gb = serial.computeGradients(b, targets);
-      (serial as unknown as { rng: Rng }).rng = mainRng;
-      const mean: tf.NamedTensorMap = {};
-      for (const name of Object.keys(ga.grads)) {
-        const x = (ga.grads[name].dataSync() as Float32Array).slice();
-        const y = gb.grads[name].dataSync();
-        for (let i = 0; i < x.length; i++) x[i] = (x[i] + y[i]) * 0.5;
-        mean[name] = tf.tensor(x, ga.grads[name].shape);
-      }
-      tf.dispose([ga.grads, gb.grads]);
-      serial.applyGradients(mean);
-      assert.ok(Math.abs(step.losses.total - (ga.losses.total + gb.losses.total) / 2) < 1e-6, `iteration ${it}: mean loss`);
+      // The serial batch step on one thread: image a with the main RNG, image b with the replica's.
+      const serialStep = serial.batchStep(
+        [
+          { blob: a, targets },
+          { blob: b, targets },
+        ],
+        [serial.rng, serialRng2],
+      );
+      assert.equal(serialStep.images, 2);
+      assert.equal(serialStep.losses.total, step.losses.total, `iteration ${it}: same mean loss`);
     }
     const p = parallel.model.getWeights();
     const s = serial.model.getWeights();
@@ -124,13 +118,17 @@ function options(out: string, iters: number): TrainCommandOptions {
   };
 }
 
-test('frcnn train --replicas 2 resumes exactly: the workers\u2019 sampling RNGs are in the checkpoint', async () => {
+test('frcnn train --replicas 2 resumes exactly, even on one thread: the batch RNGs are in the checkpoint', async () => {
   const whole = await runTrainCommand(options(join(dir, 'whole'), 4));
   assert.equal(whole.replicas, 2);
+  assert.equal(whole.batch, 2);
   await runTrainCommand(options(join(dir, 'split'), 2));
   const first = await loadCheckpoint(directoryIOHandler(join(dir, 'split', 'model')), 'split');
   assert.equal(first.metadata.training?.replicas?.length, 1);
-  await runTrainCommand({ ...options(join(dir, 'split'), 4), resume: join(dir, 'split', 'model') });
+  // The second half with both images of each iteration on this thread (as when a core is busy).
+  const resumed = await runTrainCommand({ ...options(join(dir, 'split'), 4), replicas: 1, batch: 2, resume: join(dir, 'split', 'model') });
+  assert.equal(resumed.replicas, 1);
+  assert.equal(resumed.batch, 2);
   const a = await loadCheckpoint(directoryIOHandler(join(dir, 'whole', 'model')), 'whole');
   const b = await loadCheckpoint(directoryIOHandler(join(dir, 'split', 'model')), 'split');
   assert.equal(b.metadata.training?.iteration, 4);

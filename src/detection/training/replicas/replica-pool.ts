@@ -12,9 +12,10 @@ import type { ImageBlob } from '../../../data/types.ts';
 import { FrcnnError } from '../../../util/errors.ts';
 import type { RngState } from '../../../util/rng.ts';
 import type { TrainTargets } from '../../faster-rcnn.ts';
-import { checkFinite, NonFiniteLossError, type DetectorTrainer, type LossValues, type StepResult } from '../trainer.ts';
+import { checkFinite, NonFiniteLossError, type DetectorTrainer, type StepResult } from '../trainer.ts';
 import type { FromReplica, ToReplica, WireTensors } from './protocol.ts';
 import { fromWire, toWire } from './wire.ts';
+import { meanGradients, meanLosses } from '../gradient-mean.ts';
 
 const WORKER_URL = new URL('./replica-worker.mjs', import.meta.url);
 
@@ -163,21 +164,10 @@ export class ReplicaPool {
     this.rngStates = remote.map((m) => m.rng);
 
     // Mean gradient, summed in a fixed order so a rerun (and every copy) gets the same numbers.
-    const mean: WireTensors = {};
-    const scale = 1 / this.size;
-    for (const [name, g] of Object.entries(local.grads)) {
-      const acc = (g.dataSync() as Float32Array).slice();
-      for (const m of remote) {
-        const r = m.grads[name];
-        if (!r || r.data.length !== acc.length) throw new FrcnnError(`replica step: gradient of ${name} missing or of another size from a replica`);
-        for (let i = 0; i < acc.length; i++) acc[i] += r.data[i];
-      }
-      for (let i = 0; i < acc.length; i++) acc[i] *= scale;
-      mean[name] = { shape: [...g.shape], data: acc };
-    }
+    const mean = meanGradients(local.grads, remote.map((m) => m.grads));
     tf.dispose(local.grads);
 
-    const losses = meanOf([local.losses, ...remote.map((m) => m.losses)]);
+    const losses = meanLosses([local.losses, ...remote.map((m) => m.losses)]);
     checkFinite(losses, iteration);
     const lr = trainer.applyGradients(fromWire(mean));
     // The workers apply the same numbers; their next request queues behind this update.
@@ -199,12 +189,3 @@ export class ReplicaPool {
   }
 }
 
-function meanOf(all: readonly LossValues[]): LossValues {
-  const out: LossValues = { total: 0 };
-  for (const l of all) {
-    for (const [k, v] of Object.entries(l) as Array<[keyof LossValues, number | undefined]>) {
-      if (v !== undefined) out[k] = (out[k] ?? 0) + v / all.length;
-    }
-  }
-  return out;
-}
