@@ -73,15 +73,5 @@ export function lrnWithinChannel(x: tf.Tensor4D, p: LrnParams): tf.Tensor4D {
 
 /** The same function left to tfjs's autodiff (the tests' reference). */
 export function lrnComposed(x: tf.Tensor4D, p: LrnParams): tf.Tensor4D {
-  return tf.tidy(() => {
-    const r = p.size >> 1;
-    const padded = tf.pad(tf.square(x), [
-      [0, 0],
-      [r, r],
-      [r, r],
-      [0, 0],
-    ]);
-    const mean = tf.avgPool(padded as tf.Tensor4D, p.size, 1, 'valid');
-    return tf.mul(x, tf.pow(tf.add(tf.mul(mean, p.alpha), 1), -p.beta));
-  });
+  return tf.tidy(() => tf.mul(x, tf.pow(tf.add(tf.mul(windowMean(tf.square(x), p.size), p.alpha), 1), -p.beta)));
 }

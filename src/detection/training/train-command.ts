@@ -18,7 +18,7 @@ import { defaultModelConfig, type ModelConfig } from '../model-config.ts';
 import { HEAD_LAYERS } from '../roi-heads.ts';
 import { loadDetector, type LoadedCheckpoint } from './checkpoint.ts';
 import { defaultSgdOptions, type SgdOptions } from './sgd.ts';
-import { trainJoint } from './train-loop.ts';
+import { checkBatchCopies, trainJoint } from './train-loop.ts';
 
 export interface TrainCommandOptions {
   dataset: string;
@@ -108,9 +108,10 @@ async function readWeights(dir: string): Promise<tf.NamedTensorMap> {
 export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainCommandResult> {
   const started = performance.now();
   const log = logger('train');
-  // Replicas by default only for `small`, where bench:replicas measured them to pay.
   const batch = opts.batch ?? opts.replicas ?? (opts.backbone === 'small' ? 2 : 1);
-  if (opts.replicas !== undefined && opts.replicas !== 1 && opts.replicas !== batch) throw new InputError('--replicas', `expected 1 or the batch size ${batch}, got ${opts.replicas}`);
+  // Checked before the backend starts; trainJoint checks the copies it is then given.
+  checkBatchCopies(batch, opts.replicas ?? 1);
+  // Replicas by default only for `small`, where bench:replicas measured them to pay.
   const { backend, copies: replicas, free } = await setupComputeForCopies({
     backend: opts.backend,
     threads: opts.threads,

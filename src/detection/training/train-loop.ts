@@ -66,6 +66,12 @@ export function trainingEntries(dataset: DetectionDataset, split: string): Image
   return entries;
 }
 
+/** A batch of `batch` images runs on one copy (one image after another) or on `batch` copies. */
+export function checkBatchCopies(batch: number, replicas: number): void {
+  if (!(Number.isInteger(batch) && batch >= 1)) throw new InputError('--batch', `expected an integer >= 1, got ${batch}`);
+  if (!(Number.isInteger(replicas) && (replicas === 1 || replicas === batch))) throw new InputError('--replicas', `expected 1 or the batch size ${batch}, got ${replicas}`);
+}
+
 export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrainingResult> {
   const { model, dataset, maxIters } = opts;
   const entries = trainingEntries(dataset, opts.split);
@@ -78,8 +84,7 @@ export async function trainJoint(opts: JointTrainingOptions): Promise<JointTrain
   const cfg = model.config;
   const replicas = opts.replicas ?? 1;
   const batch = opts.batch ?? replicas;
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new InputError('--batch', `expected an integer >= 1, got ${batch}`);
-  if (!(Number.isInteger(replicas) && (replicas === 1 || replicas === batch))) throw new InputError('--replicas', `expected 1 or the batch size ${batch}, got ${replicas}`);
+  checkBatchCopies(batch, replicas);
   // Sampling RNGs of images 1…N−1 of each iteration: in the workers, or here when serial.
   // Resuming with another batch size cannot continue the same sample sequence; it still trains.
   const saved = resume?.replicas;
