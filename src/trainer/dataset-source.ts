@@ -5,7 +5,7 @@
  * machine into a cache directory keyed by the store, prefix and upload digest, so workers on
  * other machines need nothing but the store.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -89,7 +89,8 @@ async function materialise(store: ObjectStore, prefix: string): Promise<string> 
   const dir = join(datasetCacheRoot(), id);
   const marker = join(dir, '.complete');
   if (await stat(marker).catch(() => undefined)) return dir;
-  const tmp = `${dir}.partial-${process.pid}`;
+  // Unique per call: two stages of one process may materialise the same tree at once.
+  const tmp = `${dir}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
   await rm(tmp, { recursive: true, force: true });
   const objects = (await listAll(store, `${prefix}/`)).filter((o) => !o.key.endsWith(`/${UPLOAD_RECORD}`));
   if (objects.length === 0) throw new InputError(`dataset ${where}`, 'no files under this prefix');
@@ -100,19 +101,25 @@ async function materialise(store: ObjectStore, prefix: string): Promise<string> 
     await writeFile(path, await store.get(o.key));
   }
   await writeFile(join(tmp, '.complete'), `${JSON.stringify(record)}\n`);
-  await rm(dir, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
-  try {
-    await rename(tmp, dir);
-  } catch (err) {
-    // Another process materialised it first: use theirs.
-    if (await stat(marker).catch(() => undefined)) {
-      await rm(tmp, { recursive: true, force: true });
+  // The rename moves the tree with its marker in one step, so `dir` is never removed while it
+  // may be complete: another process materialising the same tree at the same time may already
+  // be reading it (removing it first made a concurrent stage fail with "split file not found").
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(tmp, dir);
       return dir;
+    } catch (err) {
+      if (await stat(marker).catch(() => undefined)) {
+        // Another process materialised it first: use theirs.
+        await rm(tmp, { recursive: true, force: true });
+        return dir;
+      }
+      // A leftover without a marker (an interrupted copy of an older version): replace it once.
+      if (attempt > 0 || !(await stat(dir).catch(() => undefined))) throw err;
+      await rm(dir, { recursive: true, force: true });
     }
-    throw err;
   }
-  return dir;
 }
 
 const loaded = new Map<string, Promise<VocDataset>>();
