@@ -22,6 +22,7 @@ export function formatBackendInfo(info: BackendInfo): string {
     ['device', info.device],
     ['tfjs-core', info.tfjsVersion],
     ['package', info.package],
+    ...(info.nativeBlas ? [['native blas', info.nativeBlas] as [string, string]] : []),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';

@@ -11,6 +11,7 @@ import { envSync } from '../config/env.ts';
 import { FrcnnError, InputError } from '../util/errors.ts';
 import { logger, type Logger } from '../util/log.ts';
 import { registerWasmTrainingKernels } from './kernels/index.ts';
+import { registerNativeBlasKernels, setNativeThreads } from './native/index.ts';
 import { selfCheck } from './self-check.ts';
 import { defaultThreads, MAX_WASM_THREADS } from './threads.ts';
 import { isBackendName, BACKEND_NAMES, type BackendInfo, type BackendName } from './types.ts';
@@ -154,6 +155,9 @@ async function startWasm(threads: number, threadsReason: string, log: Logger): P
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const flavours: WasmFlavour[] = simd ? (threads > 1 ? ['threaded-simd', 'simd'] : ['simd']) : ['plain'];
   registerWasmTrainingKernels();
+  const native = registerNativeBlasKernels();
+  const nativeBlas = native.kind === 'loaded' ? 'openblas' : `off: ${native.reason}`;
+  log.info({ nativeBlas }, native.kind === 'loaded' ? 'convolutions and matrix products on the native OpenBLAS addon' : `native BLAS addon not used (${native.reason}); XNNPACK only`);
   guardWasmKernels();
 
   for (const flavour of flavours) {
@@ -168,6 +172,7 @@ async function startWasm(threads: number, threadsReason: string, log: Logger): P
       const problem = selfCheck();
       if (problem) throw new FrcnnError(`wasm (${flavour}) gives wrong results: ${problem}`);
       const actual = wasmPkg.getThreadsCount();
+      setNativeThreads(actual);
       return {
         name: 'wasm',
         threads: actual,
@@ -175,6 +180,7 @@ async function startWasm(threads: number, threadsReason: string, log: Logger): P
         device: `wasm ${flavour === 'plain' ? 'no-simd' : 'simd'}, ${actual} thread${actual === 1 ? '' : 's'}, ${cpuModel()}`,
         tfjsVersion: tf.version_core,
         package: `@tensorflow/tfjs-backend-wasm@${wasmPkg.version_wasm}`,
+        nativeBlas,
       };
     } catch (err) {
       if (flavour === flavours[flavours.length - 1]) throw err;

@@ -17,6 +17,11 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** Package that supplied the backend, e.g. "@tensorflow/tfjs-backend-wasm@4.22.0". */
   package: string;
+  /**
+   * wasm only: whether convolutions and matrix products run through the native OpenBLAS addon
+   * ('openblas') or on XNNPACK, with the reason ('off: not built ...').
+   */
+  nativeBlas?: string;
 }
 
 export function isBackendName(s: string): s is BackendName {

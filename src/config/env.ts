@@ -13,6 +13,7 @@ export interface EnvVar {
 export const ENV = {
   FRCNN_BACKEND: { description: 'Compute backend: tensorflow | wasm | cpu (default: best available)' },
   FRCNN_THREADS: { description: 'Threads for the wasm backend (default: usable CPUs minus those busy with other work, 1..8); set, it also keeps `train` to one model copy' },
+  FRCNN_NATIVE_BLAS: { default: 'auto', description: 'auto: convolutions and matrix products on the wasm backend run through the native OpenBLAS addon when it is built (npm run build:native); off: wasm kernels only' },
   FRCNN_LOG_LEVEL: { default: 'info', description: 'pino log level' },
   FRCNN_GRPC_PORT: { default: '50051', description: 'Coordinator gRPC port (SweepService, WorkerService)' },
   FRCNN_HTTP_PORT: { default: '8080', description: 'Coordinator HTTP port (dashboard, JSON API, /metrics, /healthz)' },

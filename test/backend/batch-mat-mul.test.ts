@@ -7,6 +7,7 @@ import { initBackend } from '../../src/backend/index.ts';
 import { assertKernelMatchesCpu } from './compare.ts';
 
 before(async () => {
+  process.env.FRCNN_NATIVE_BLAS = 'off'; // the wasm kernel; native-kernels.test.ts has the addon's
   await initBackend({ backend: 'wasm' });
 });
 

@@ -1,0 +1,137 @@
+#include "conv.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+// Output pixels per im2col block: the column block (pixels × kh·kw·C floats) stays within a few
+// MB so it is written and read back from cache, while the GEMM still sees a tall matrix.
+int64_t blockPixels(const ConvGeometry& g) {
+  const int64_t patch = int64_t(g.kh) * g.kw * g.c;
+  const int64_t target = (4 << 20) / (4 * patch);  // ~4 MB of columns
+  return std::max<int64_t>(64, std::min<int64_t>(target, int64_t(g.outH) * g.outW));
+}
+
+bool isPointwise(const ConvGeometry& g) {
+  return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 && g.outH == g.h && g.outW == g.w;
+}
+
+// Columns of output pixels [p0, p0 + count) of image `x` (one image): row q holds the kh×kw×C
+// patch under output pixel p0 + q, zeros where it hangs over the border.
+void im2col(const ConvGeometry& g, const float* x, int64_t p0, int64_t count, float* col) {
+  const int64_t patch = int64_t(g.kh) * g.kw * g.c;
+  const size_t run = size_t(g.c) * sizeof(float);
+  for (int64_t q = 0; q < count; ++q) {
+    const int64_t p = p0 + q;
+    const int oy = int(p / g.outW), ox = int(p % g.outW);
+    float* dst = col + q * patch;
+    for (int ky = 0; ky < g.kh; ++ky) {
+      const int iy = oy * g.sh - g.padTop + ky;
+      if (iy < 0 || iy >= g.h) {
+        std::memset(dst, 0, size_t(g.kw) * run);
+        dst += int64_t(g.kw) * g.c;
+        continue;
+      }
+      const float* row = x + int64_t(iy) * g.w * g.c;
+      for (int kx = 0; kx < g.kw; ++kx, dst += g.c) {
+        const int ix = ox * g.sw - g.padLeft + kx;
+        if (ix < 0 || ix >= g.w) std::memset(dst, 0, run);
+        else std::memcpy(dst, row + int64_t(ix) * g.c, run);
+      }
+    }
+  }
+}
+
+// The adjoint of im2col: adds each column row's patch back into image `dx`.
+void col2imAdd(const ConvGeometry& g, const float* col, int64_t p0, int64_t count, float* dx) {
+  const int64_t patch = int64_t(g.kh) * g.kw * g.c;
+  for (int64_t q = 0; q < count; ++q) {
+    const int64_t p = p0 + q;
+    const int oy = int(p / g.outW), ox = int(p % g.outW);
+    const float* src = col + q * patch;
+    for (int ky = 0; ky < g.kh; ++ky) {
+      const int iy = oy * g.sh - g.padTop + ky;
+      if (iy < 0 || iy >= g.h) {
+        src += int64_t(g.kw) * g.c;
+        continue;
+      }
+      float* row = dx + int64_t(iy) * g.w * g.c;
+      for (int kx = 0; kx < g.kw; ++kx, src += g.c) {
+        const int ix = ox * g.sw - g.padLeft + kx;
+        if (ix < 0 || ix >= g.w) continue;
+        float* d = row + int64_t(ix) * g.c;
+        for (int k = 0; k < g.c; ++k) d[k] += src[k];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int64_t pixels = int64_t(g.outH) * g.outW;
+  const int64_t patch = int64_t(g.kh) * g.kw * g.c;
+  const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
+  if (isPointwise(g)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(g.n * pixels), g.cout, g.c, 1.f, x, g.c, w, g.cout, 0.f, y, g.cout);
+    return;
+  }
+  const int64_t block = blockPixels(g);
+  std::vector<float> col(size_t(block * patch));
+  for (int b = 0; b < g.n; ++b) {
+    for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+      const int64_t count = std::min(block, pixels - p0);
+      im2col(g, x + b * inImage, p0, count, col.data());
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, int(patch), 1.f, col.data(), int(patch), w, g.cout, 0.f,
+                  y + b * outImage + p0 * g.cout, g.cout);
+    }
+  }
+}
+
+void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int64_t pixels = int64_t(g.outH) * g.outW;
+  const int64_t patch = int64_t(g.kh) * g.kw * g.c;
+  const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
+  if (isPointwise(g)) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.c, g.cout, int(g.n * pixels), 1.f, x, g.c, dy, g.cout, 0.f, dw, g.cout);
+    return;
+  }
+  const int64_t block = blockPixels(g);
+  std::vector<float> col(size_t(block * patch));
+  float beta = 0.f;
+  for (int b = 0; b < g.n; ++b) {
+    for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+      const int64_t count = std::min(block, pixels - p0);
+      im2col(g, x + b * inImage, p0, count, col.data());
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(patch), g.cout, int(count), 1.f, col.data(), int(patch),
+                  dy + b * outImage + p0 * g.cout, g.cout, beta, dw, g.cout);
+      beta = 1.f;
+    }
+  }
+  if (beta == 0.f) std::memset(dw, 0, size_t(patch * g.cout) * sizeof(float));
+}
+
+void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const int64_t pixels = int64_t(g.outH) * g.outW;
+  const int64_t patch = int64_t(g.kh) * g.kw * g.c;
+  const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
+  if (isPointwise(g)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(g.n * pixels), g.c, g.cout, 1.f, dy, g.cout, w, g.cout, 0.f, dx, g.c);
+    return;
+  }
+  std::memset(dx, 0, size_t(g.n * inImage) * sizeof(float));
+  const int64_t block = blockPixels(g);
+  std::vector<float> col(size_t(block * patch));
+  for (int b = 0; b < g.n; ++b) {
+    for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+      const int64_t count = std::min(block, pixels - p0);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(count), int(patch), g.cout, 1.f, dy + b * outImage + p0 * g.cout, g.cout, w,
+                  g.cout, 0.f, col.data(), int(patch));
+      col2imAdd(g, col.data(), p0, count, dx + b * inImage);
+    }
+  }
+}

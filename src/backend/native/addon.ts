@@ -1,0 +1,57 @@
+/**
+ * The native BLAS addon (`native/`, built by `npm run build:native` against OpenBLAS): conv
+ * forward / filter gradient / input gradient as im2col + SGEMM, and SGEMM itself, on Float32Arrays
+ * that may be views of the wasm heap (no copies). Optional: when it was not built (no compiler
+ * or no libopenblas-dev) or FRCNN_NATIVE_BLAS=off, everything runs on the wasm kernels.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { envSync } from '../../config/env.ts';
+
+/** [n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, cout], NHWC / HWIO. */
+export type ConvGeometry = Int32Array;
+
+export interface NativeBlas {
+  /** y[n, outH, outW, cout] = conv(x[n, h, w, c], w[kh, kw, c, cout]). */
+  convForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array): void;
+  /** dw[kh, kw, c, cout] = ∂/∂w. */
+  convFilterGrad(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /** dx[n, h, w, c] = ∂/∂x. */
+  convInputGrad(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  /** c[m, n] = op(a) · op(b), row-major; a is [m, k] ([k, m] transposed), b [k, n] ([n, k]). */
+  sgemm(m: number, n: number, k: number, transA: boolean, transB: boolean, a: Float32Array, b: Float32Array, c: Float32Array): void;
+  /** Sets OpenBLAS's thread count; returns the count in effect. */
+  setThreads(n: number): number;
+}
+
+export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };
+
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/frcnn_blas.node', import.meta.url));
+
+let status: NativeBlasStatus | undefined;
+
+/** Loads the addon once per thread; `absent` says why it is not used. */
+export function loadNativeBlas(): NativeBlasStatus {
+  if (status) return status;
+  const setting = envSync('FRCNN_NATIVE_BLAS')?.toLowerCase();
+  if (setting === 'off' || setting === '0' || setting === 'false') {
+    status = { kind: 'absent', reason: 'FRCNN_NATIVE_BLAS=off' };
+  } else if (!existsSync(NATIVE_ADDON_PATH)) {
+    status = { kind: 'absent', reason: `not built (${NATIVE_ADDON_PATH} missing: npm run build:native, needs g++ and libopenblas-dev)` };
+  } else {
+    try {
+      const blas = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeBlas;
+      status = { kind: 'loaded', blas, path: NATIVE_ADDON_PATH };
+    } catch (err) {
+      status = { kind: 'absent', reason: `failed to load ${NATIVE_ADDON_PATH}: ${(err as Error).message}` };
+    }
+  }
+  return status;
+}
+
+/** The addon when loaded, else undefined. */
+export function nativeBlas(): NativeBlas | undefined {
+  const s = loadNativeBlas();
+  return s.kind === 'loaded' ? s.blas : undefined;
+}

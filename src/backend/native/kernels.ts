@@ -1,0 +1,211 @@
+/**
+ * wasm kernels that hand the heavy products to the native BLAS addon: Conv2D, FusedConv2D
+ * (bias and ReLU applied in place), Conv2DBackpropFilter, Conv2DBackpropInput and BatchMatMul.
+ * Each reads its inputs and writes its output on the wasm heap through views (no copies) and
+ * falls back to the kernel it replaced for what it does not cover (dilations, NCHW, other
+ * activations, batched products) and for ops too small to be worth the call (XNNPACK wins there).
+ */
+import {
+  BatchMatMul,
+  Conv2D,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  FusedConv2D,
+  getKernel,
+  util,
+  type BatchMatMulAttrs,
+  type Conv2DAttrs,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropInputAttrs,
+  type FusedConv2DAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+  type backend_util,
+} from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { FrcnnError } from '../../util/errors.ts';
+import { convInfo, type ConvPad } from '../kernels/conv-geometry.ts';
+import type { NativeBlas } from './addon.ts';
+
+type Shape4 = [number, number, number, number];
+
+/** Below this many multiply-adds XNNPACK's kernels are as fast (call and im2col overheads). */
+let minMacs = 2e6;
+
+/** Sets the size threshold (tests use 0 to send every op to the addon); returns the previous one. */
+export function setNativeMinMacs(macs: number): number {
+  const previous = minMacs;
+  minMacs = macs;
+  return previous;
+}
+
+/** OpenBLAS threads for calls from this JS thread (a replica's worker uses 1, the main thread all free cores). */
+let threads = 1;
+export function setNativeThreads(n: number): void {
+  threads = Math.max(1, Math.floor(n));
+}
+
+function geometry(info: backend_util.Conv2DInfo): Int32Array | undefined {
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const { top, left } = info.padInfo;
+  if (top < 0 || left < 0) return undefined;
+  return Int32Array.from([
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+    top, left, info.outHeight, info.outWidth, info.outChannels,
+  ]);
+}
+
+function unitDilation(d: number | [number, number] | undefined): boolean {
+  return d === undefined || [d].flat().every((v) => v === 1);
+}
+
+function macs(info: backend_util.Conv2DInfo): number {
+  return info.batchSize * info.outHeight * info.outWidth * info.outChannels * info.inChannels * info.filterHeight * info.filterWidth;
+}
+
+function fallback(name: string, previous: KernelConfig | undefined): KernelFunc {
+  if (!previous) throw new FrcnnError(`native kernels: no wasm ${name} kernel to fall back to`);
+  return previous.kernelFunc;
+}
+
+/** y = conv(x, filter), with an optional bias add and ReLU in place. */
+function convForward(blas: NativeBlas, b: BackendWasm, x: TensorInfo, filter: TensorInfo, g: Int32Array, info: backend_util.Conv2DInfo, bias?: TensorInfo, relu = false): TensorInfo {
+  const out = b.makeOutput(info.outShape, 'float32');
+  // Views after the allocation: it may have grown (moved) the heap.
+  const y = b.typedArrayFromHeap(out) as Float32Array;
+  blas.setThreads(threads);
+  blas.convForward(g, b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(filter) as Float32Array, y);
+  if (bias || relu) {
+    const co = info.outChannels;
+    const bv = bias ? (b.typedArrayFromHeap(bias) as Float32Array) : undefined;
+    if (bv && bv.length !== co) throw new FrcnnError(`native FusedConv2D: bias of ${bv.length} values for ${co} channels`);
+    for (let p = 0; p < y.length; p += co) {
+      for (let c = 0; c < co; c++) {
+        const v = bv ? y[p + c] + bv[c] : y[p + c];
+        y[p + c] = relu && v < 0 ? 0 : v;
+      }
+    }
+  }
+  return out;
+}
+
+function conv2D(blas: NativeBlas, previous: KernelConfig | undefined): KernelConfig {
+  const stock = fallback(Conv2D, previous);
+  return {
+    ...previous,
+    kernelName: Conv2D,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+      const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as Conv2DAttrs;
+      if ((dataFormat ?? 'NHWC') !== 'NHWC' || !unitDilation(dilations)) return stock(args);
+      const info = convInfo(Conv2D, x.shape as Shape4, filter.shape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
+      const g = geometry(info);
+      if (!g || macs(info) < minMacs) return stock(args);
+      return convForward(blas, args.backend as BackendWasm, x, filter, g, info);
+    },
+  };
+}
+
+function fusedConv2D(blas: NativeBlas, previous: KernelConfig | undefined): KernelConfig {
+  const stock = fallback(FusedConv2D, previous);
+  return {
+    ...previous,
+    kernelName: FusedConv2D,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x, filter, bias } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+      const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as FusedConv2DAttrs;
+      if ((dataFormat ?? 'NHWC') !== 'NHWC' || !unitDilation(dilations) || (activation !== 'linear' && activation !== 'relu')) return stock(args);
+      if (bias && util.sizeFromShape(bias.shape) !== filter.shape[3]) return stock(args); // broadcast forms other than per-channel
+      const info = convInfo(FusedConv2D, x.shape as Shape4, filter.shape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
+      const g = geometry(info);
+      if (!g || macs(info) < minMacs) return stock(args);
+      return convForward(blas, args.backend as BackendWasm, x, filter, g, info, bias, activation === 'relu');
+    },
+  };
+}
+
+function conv2DBackpropFilter(blas: NativeBlas, previous: KernelConfig | undefined): KernelConfig {
+  const wasm = fallback(Conv2DBackpropFilter, previous);
+  return {
+    ...previous,
+    kernelName: Conv2DBackpropFilter,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+      const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+      if ((dataFormat ?? 'NHWC') !== 'NHWC') return wasm(args);
+      const info = convInfo(Conv2DBackpropFilter, x.shape as Shape4, filterShape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
+      const g = geometry(info);
+      if (!g || macs(info) < minMacs) return wasm(args);
+      const b = args.backend as BackendWasm;
+      const out = b.makeOutput(filterShape, 'float32');
+      blas.setThreads(threads);
+      blas.convFilterGrad(g, b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(dy) as Float32Array, b.typedArrayFromHeap(out) as Float32Array);
+      return out;
+    },
+  };
+}
+
+function conv2DBackpropInput(blas: NativeBlas, previous: KernelConfig | undefined): KernelConfig {
+  const wasm = fallback(Conv2DBackpropInput, previous);
+  return {
+    ...previous,
+    kernelName: Conv2DBackpropInput,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+      const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
+      if ((dataFormat ?? 'NHWC') !== 'NHWC') return wasm(args);
+      const info = convInfo(Conv2DBackpropInput, inputShape as Shape4, filter.shape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
+      const g = geometry(info);
+      if (!g || macs(info) < minMacs) return wasm(args);
+      const b = args.backend as BackendWasm;
+      const out = b.makeOutput(inputShape, 'float32');
+      blas.setThreads(threads);
+      blas.convInputGrad(g, b.typedArrayFromHeap(dy) as Float32Array, b.typedArrayFromHeap(filter) as Float32Array, b.typedArrayFromHeap(out) as Float32Array);
+      return out;
+    },
+  };
+}
+
+/** Unbatched products (every fc layer and its gradients), transposes handled by SGEMM itself. */
+function batchMatMul(blas: NativeBlas, previous: KernelConfig | undefined): KernelConfig {
+  const wasm = fallback(BatchMatMul, previous);
+  return {
+    ...previous,
+    kernelName: BatchMatMul,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { a, b: bIn } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+      const ra = a.shape.length, rb = bIn.shape.length;
+      if (a.dtype !== 'float32' || bIn.dtype !== 'float32') return wasm(args);
+      if (util.sizeFromShape(a.shape.slice(0, -2)) !== 1 || util.sizeFromShape(bIn.shape.slice(0, -2)) !== 1) return wasm(args);
+      const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+      const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+      const n = transposeB ? bIn.shape[rb - 2] : bIn.shape[rb - 1];
+      if (m * n * k < minMacs) return wasm(args);
+      const back = args.backend as BackendWasm;
+      const out = back.makeOutput([...(ra >= rb ? a.shape : bIn.shape).slice(0, -2), m, n], 'float32');
+      blas.setThreads(threads);
+      blas.sgemm(m, n, k, transposeA, transposeB, back.typedArrayFromHeap(a) as Float32Array, back.typedArrayFromHeap(bIn) as Float32Array, back.typedArrayFromHeap(out) as Float32Array);
+      return out;
+    },
+  };
+}
+
+/** The native kernels over the ones registered for wasm now (call after registering ours). */
+export function nativeKernelConfigs(blas: NativeBlas): KernelConfig[] {
+  const prev = (name: string) => getKernel(name, 'wasm');
+  return [
+    conv2D(blas, prev(Conv2D)),
+    fusedConv2D(blas, prev(FusedConv2D)),
+    conv2DBackpropFilter(blas, prev(Conv2DBackpropFilter)),
+    conv2DBackpropInput(blas, prev(Conv2DBackpropInput)),
+    batchMatMul(blas, prev(BatchMatMul)),
+  ];
+}

@@ -1,0 +1,108 @@
+/**
+ * The native BLAS kernels (src/backend/native) against the cpu backend: conv forward (plain,
+ * with bias, with bias + ReLU), filter and input gradients over every geometry of the wasm
+ * kernel tests, unbatched products with each transpose, and a large layer split into im2col
+ * blocks. Run with the size threshold at 0 so every op goes to the addon. Skipped when the
+ * addon is not built, unless FRCNN_REQUIRE_NATIVE=1 (CI sets it: a build that silently fell
+ * back would otherwise pass unseen).
+ */
+import assert from 'node:assert/strict';
+import { test, before, after } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, backendInfo } from '../../src/backend/index.ts';
+import { loadNativeBlas, setNativeMinMacs } from '../../src/backend/native/index.ts';
+import { registerGradients } from '../../src/detection/tf-gradients.ts';
+import { assertKernelMatchesCpu, values } from './compare.ts';
+import { CONV_CASES, dyShape, label } from './conv-cases.ts';
+
+const status = loadNativeBlas();
+const required = process.env.FRCNN_REQUIRE_NATIVE === '1';
+const skip = status.kind === 'loaded' || required ? false : `native addon not in use: ${status.reason}`;
+let previous = 0;
+
+before(async () => {
+  await initBackend({ backend: 'wasm' });
+  await registerGradients();
+  previous = setNativeMinMacs(0);
+});
+after(() => {
+  setNativeMinMacs(previous);
+});
+
+test('the addon is loaded and reported by the backend', { skip }, () => {
+  assert.equal(status.kind, 'loaded', status.kind === 'absent' ? status.reason : '');
+  assert.equal(backendInfo().nativeBlas, 'openblas');
+});
+
+for (const c of CONV_CASES) {
+  const filterShape = [c.k[0], c.k[1], c.x[3], c.co];
+  const conv = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: c.dimRoundingMode };
+  test(`native Conv2D ${label(c)}`, { skip }, async () => {
+    await assertKernelMatchesCpu('Conv2D', { x: { shape: c.x }, filter: { shape: filterShape } }, conv, label(c));
+  });
+  test(`native FusedConv2D bias + relu ${label(c)}`, { skip }, async () => {
+    await assertKernelMatchesCpu('FusedConv2D', { x: { shape: c.x }, filter: { shape: filterShape }, bias: { shape: [c.co] } }, { ...conv, activation: 'relu' }, label(c));
+  });
+  test(`native Conv2DBackpropFilter ${label(c)}`, { skip }, async () => {
+    await assertKernelMatchesCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShape(c) } }, { ...conv, filterShape }, label(c));
+  });
+  test(`native Conv2DBackpropInput ${label(c)}`, { skip }, async () => {
+    await assertKernelMatchesCpu('Conv2DBackpropInput', { dy: { shape: dyShape(c) }, filter: { shape: filterShape } }, { ...conv, inputShape: c.x }, label(c));
+  });
+}
+
+test('native FusedConv2D with bias, no activation', { skip }, async () => {
+  await assertKernelMatchesCpu('FusedConv2D', { x: { shape: [1, 7, 6, 4] }, filter: { shape: [3, 3, 4, 5] }, bias: { shape: [5] } }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, 'linear');
+});
+
+test('native kernels fall back for dilations and other activations (same numbers as cpu)', { skip }, async () => {
+  await assertKernelMatchesCpu('Conv2D', { x: { shape: [1, 9, 9, 3] }, filter: { shape: [3, 3, 3, 4] } }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 2 }, 'dilated');
+  await assertKernelMatchesCpu('FusedConv2D', { x: { shape: [1, 7, 6, 4] }, filter: { shape: [3, 3, 4, 5] }, bias: { shape: [5] } }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'elu' }, 'elu');
+});
+
+// Larger than one im2col block (~4 MB of columns): several blocks, the filter gradient summed over them.
+test('native conv kernels over many im2col blocks', { skip }, async () => {
+  const c = { x: [2, 70, 90, 32] as [number, number, number, number], k: [3, 3] as [number, number], co: 16, strides: 1, pad: 'same' as const };
+  const filterShape = [3, 3, 32, 16];
+  const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+  await assertKernelMatchesCpu('Conv2D', { x: { shape: c.x }, filter: { shape: filterShape } }, conv, 'blocks fwd', 1e-5);
+  await assertKernelMatchesCpu('Conv2DBackpropFilter', { x: { shape: c.x }, dy: { shape: dyShape(c) } }, { ...conv, filterShape }, 'blocks filter', 1e-5);
+  await assertKernelMatchesCpu('Conv2DBackpropInput', { dy: { shape: dyShape(c) }, filter: { shape: filterShape } }, { ...conv, inputShape: c.x }, 'blocks input', 1e-5);
+});
+
+for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+  test(`native BatchMatMul transposeA=${transposeA} transposeB=${transposeB}`, { skip }, async () => {
+    const [m, k, n] = [37, 53, 29];
+    await assertKernelMatchesCpu('BatchMatMul', { a: { shape: transposeA ? [1, k, m] : [1, m, k] }, b: { shape: transposeB ? [1, n, k] : [1, k, n] } }, { transposeA, transposeB }, `matmul ${transposeA} ${transposeB}`);
+  });
+}
+
+test('native BatchMatMul leaves batched products to the wasm kernel (same numbers as cpu)', { skip }, async () => {
+  await assertKernelMatchesCpu('BatchMatMul', { a: { shape: [3, 8, 5] }, b: { shape: [3, 5, 4] } }, { transposeA: false, transposeB: false }, 'batched');
+});
+
+test('a training-shaped chain on the addon: gradients of conv → relu → dense equal cpu', { skip }, async () => {
+  const run = async (backend: 'wasm' | 'cpu') => {
+    await tf.setBackend(backend);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(values(2 * 12 * 10 * 6, 3), [2, 12, 10, 6]);
+      const w = tf.tensor4d(values(3 * 3 * 6 * 8, 4), [3, 3, 6, 8]);
+      const b = tf.tensor1d(values(8, 5));
+      const d = tf.tensor2d(values(8 * 6 * 5 * 4, 6), [8 * 6 * 5, 4]);
+      const f = (xx: tf.Tensor4D, ww: tf.Tensor4D, dd: tf.Tensor2D) => {
+        const y = tf.relu(tf.fused.conv2d({ x: xx, filter: ww, bias: b, strides: 2, pad: 'same' }));
+        return tf.sum(tf.square(tf.matMul(tf.reshape(y, [2, -1]), dd)));
+      };
+      const grads = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w, d]);
+      return grads.map((g) => g.dataSync().slice());
+    });
+  };
+  const want = await run('cpu');
+  const got = await run('wasm');
+  await tf.setBackend('wasm');
+  for (let i = 0; i < want.length; i++) {
+    let scale = 1e-6;
+    for (const v of want[i]) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < want[i].length; j++) assert.ok(Math.abs(got[i][j] - want[i][j]) <= 5e-5 * scale, `grad ${i}[${j}]: ${got[i][j]} vs ${want[i][j]}`);
+  }
+});
