@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "frcnn_blas",
-      "sources": ["src/addon.cc", "src/conv.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/norm.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions"],
       "libraries": ["-lopenblas"]
     }

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "conv.h"
+#include "norm.h"
+#include "pool.h"
 
 extern "C" void openblas_set_num_threads(int);
 extern "C" int openblas_get_num_threads(void);
@@ -48,6 +50,21 @@ bool floats(napi_env env, napi_value v, float** data, size_t want, const char* w
   if (!typedArray(env, v, napi_float32_array, data, &n, what)) return false;
   if (n != want) return fail(env, std::string(what) + ": expected " + std::to_string(want) + " floats, got " + std::to_string(n));
   return true;
+}
+
+// A typed array of `type` holding exactly `want` elements.
+template <typename T>
+bool exact(napi_env env, napi_value v, napi_typedarray_type type, T** data, size_t want, const char* what) {
+  size_t n = 0;
+  if (!typedArray(env, v, type, data, &n, what)) return false;
+  if (n != want) return fail(env, std::string(what) + ": expected " + std::to_string(want) + " elements, got " + std::to_string(n));
+  return true;
+}
+
+int32_t intArg(napi_env env, napi_value v) {
+  int32_t out = 0;
+  napi_get_value_int32(env, v, &out);
+  return out;
 }
 
 size_t inputSize(const ConvGeometry& g) { return size_t(g.n) * g.h * g.w * g.c; }
@@ -109,6 +126,147 @@ napi_value sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// maxPoolGrad(geometry[12], x, dy, dx): [n,h,w,c,kh,kw,sh,sw,padTop,padLeft,outH,outW].
+napi_value maxPoolGradFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t* d = nullptr;
+  size_t n = 0;
+  if (argc != 4 || !typedArray(env, argv[0], napi_int32_array, &d, &n, "geometry")) return nullptr;
+  if (n != 12) {
+    fail(env, "geometry: expected 12 values [n,h,w,c,kh,kw,sh,sw,padTop,padLeft,outH,outW]");
+    return nullptr;
+  }
+  for (size_t i = 0; i < 12; ++i)
+    if (d[i] < (i == 8 || i == 9 ? 0 : 1)) {
+      fail(env, "geometry: value " + std::to_string(i) + " out of range");
+      return nullptr;
+    }
+  PoolGeometry g{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]};
+  const size_t in = size_t(g.n) * g.h * g.w * g.c, out = size_t(g.n) * g.outH * g.outW * g.c;
+  float *x, *dy, *dx;
+  if (!floats(env, argv[1], &x, in, "x") || !floats(env, argv[2], &dy, out, "dy") || !floats(env, argv[3], &dx, in, "dx")) return nullptr;
+  maxPoolGrad(g, x, dy, dx);
+  return nullptr;
+}
+
+// lrn(shape[5] = [n,h,w,c,size], alpha, beta, x, y) and lrnGrad(shape, alpha, beta, x, dy, dx).
+template <bool grad>
+napi_value lrn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t* d = nullptr;
+  size_t n = 0;
+  if (argc != (grad ? 6u : 5u)) {
+    fail(env, grad ? "expected (shape, alpha, beta, x, dy, dx)" : "expected (shape, alpha, beta, x, y)");
+    return nullptr;
+  }
+  if (!typedArray(env, argv[0], napi_int32_array, &d, &n, "shape")) return nullptr;
+  if (n != 5 || d[0] < 1 || d[1] < 1 || d[2] < 1 || d[3] < 1 || d[4] < 1 || d[4] % 2 == 0) {
+    fail(env, "shape: expected [n, h, w, c, size] with an odd window size");
+    return nullptr;
+  }
+  double alpha, beta;
+  napi_get_value_double(env, argv[1], &alpha);
+  napi_get_value_double(env, argv[2], &beta);
+  const size_t size = size_t(d[0]) * d[1] * d[2] * d[3];
+  float *x, *a, *b = nullptr;
+  if (!floats(env, argv[3], &x, size, "x") || !floats(env, argv[4], &a, size, grad ? "dy" : "y")) return nullptr;
+  if (grad && !floats(env, argv[5], &b, size, "dx")) return nullptr;
+  if (grad) lrnBackward(d[0], d[1], d[2], d[3], d[4], float(alpha), float(beta), x, a, b);
+  else lrnForward(d[0], d[1], d[2], d[3], d[4], float(alpha), float(beta), x, a);
+  return nullptr;
+}
+
+// groupNorm(dims Int32Array [n, hw, c, groups], x, gamma, beta, y, mean Float64Array, rstd Float64Array)
+napi_value groupNormFn(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t* d;
+  if (argc != 7 || !exact(env, argv[0], napi_int32_array, &d, 4, "dims")) return nullptr;
+  const int32_t n = d[0], hw = d[1], c = d[2], groups = d[3];
+  if (n < 1 || hw < 1 || c < 1 || groups < 1 || c % groups != 0) {
+    fail(env, "dims: expected positive [n, hw, c, groups] with groups dividing c");
+    return nullptr;
+  }
+  const size_t size = size_t(n) * hw * c;
+  float *x, *gamma, *beta, *y;
+  double *mean, *rstd;
+  if (!exact(env, argv[1], napi_float32_array, &x, size, "x") || !exact(env, argv[2], napi_float32_array, &gamma, c, "gamma") ||
+      !exact(env, argv[3], napi_float32_array, &beta, c, "beta") || !exact(env, argv[4], napi_float32_array, &y, size, "y") ||
+      !exact(env, argv[5], napi_float64_array, &mean, size_t(n) * groups, "mean") || !exact(env, argv[6], napi_float64_array, &rstd, size_t(n) * groups, "rstd"))
+    return nullptr;
+  groupNormForward(x, n, hw, c, groups, gamma, beta, y, mean, rstd);
+  return nullptr;
+}
+
+// groupNormGrad(dims, dy, x, gamma, mean, rstd, dx, dGamma, dBeta)
+napi_value groupNormGradFn(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t* d;
+  if (argc != 9 || !exact(env, argv[0], napi_int32_array, &d, 4, "dims")) return nullptr;
+  const int32_t n = d[0], hw = d[1], c = d[2], groups = d[3];
+  if (n < 1 || hw < 1 || c < 1 || groups < 1 || c % groups != 0) {
+    fail(env, "dims: expected positive [n, hw, c, groups] with groups dividing c");
+    return nullptr;
+  }
+  const size_t size = size_t(n) * hw * c;
+  float *dy, *x, *gamma, *dx, *dGamma, *dBeta;
+  double *mean, *rstd;
+  if (!exact(env, argv[1], napi_float32_array, &dy, size, "dy") || !exact(env, argv[2], napi_float32_array, &x, size, "x") ||
+      !exact(env, argv[3], napi_float32_array, &gamma, c, "gamma") || !exact(env, argv[4], napi_float64_array, &mean, size_t(n) * groups, "mean") ||
+      !exact(env, argv[5], napi_float64_array, &rstd, size_t(n) * groups, "rstd") || !exact(env, argv[6], napi_float32_array, &dx, size, "dx") ||
+      !exact(env, argv[7], napi_float32_array, &dGamma, c, "dGamma") || !exact(env, argv[8], napi_float32_array, &dBeta, c, "dBeta"))
+    return nullptr;
+  groupNormBackward(dy, x, n, hw, c, groups, gamma, mean, rstd, dx, dGamma, dBeta);
+  return nullptr;
+}
+
+// tapsGather(channels, tapStart, pixel, weight, features, out) / tapsScatter(channels, tapStart, pixel, weight, dy, dx)
+template <bool scatter>
+napi_value taps(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 6) {
+    fail(env, "expected (channels, tapStart, pixel, weight, in, out)");
+    return nullptr;
+  }
+  const int32_t channels = intArg(env, argv[0]);
+  int32_t *start, *pixel;
+  float *weight, *in, *out;
+  size_t starts = 0, taps = 0, inLen = 0, outLen = 0;
+  if (channels < 1) {
+    fail(env, "channels: expected a positive integer");
+    return nullptr;
+  }
+  if (!typedArray(env, argv[1], napi_int32_array, &start, &starts, "tapStart") || starts < 1) return nullptr;
+  const int32_t cells = int32_t(starts - 1);
+  if (!typedArray(env, argv[2], napi_int32_array, &pixel, &taps, "pixel")) return nullptr;
+  if (!exact(env, argv[3], napi_float32_array, &weight, taps, "weight")) return nullptr;
+  if (!typedArray(env, argv[4], napi_float32_array, &in, &inLen, scatter ? "dy" : "features")) return nullptr;
+  if (!typedArray(env, argv[5], napi_float32_array, &out, &outLen, scatter ? "dx" : "out")) return nullptr;
+  const size_t cellValues = size_t(cells) * channels;
+  if ((scatter ? inLen : outLen) != cellValues || size_t(start[cells]) > taps) {
+    fail(env, "taps: array sizes do not match the cells");
+    return nullptr;
+  }
+  const size_t pixels = (scatter ? outLen : inLen) / channels;
+  for (int32_t t = 0; t < start[cells]; ++t)
+    if (pixel[t] < 0 || size_t(pixel[t]) >= pixels) {
+      fail(env, "pixel: index outside the feature map");
+      return nullptr;
+    }
+  if (scatter) tapsScatter(in, channels, cells, start, pixel, weight, out, int64_t(outLen));
+  else tapsGather(in, channels, cells, start, pixel, weight, out);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -127,6 +285,13 @@ napi_value init(napi_env env, napi_value exports) {
       {"convFilterGrad", nullptr, conv<Op::FilterGrad>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convInputGrad", nullptr, conv<Op::InputGrad>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemm", nullptr, sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, maxPoolGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrn", nullptr, lrn<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrnGrad", nullptr, lrn<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groupNorm", nullptr, groupNormFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groupNormGrad", nullptr, groupNormGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tapsGather", nullptr, taps<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tapsScatter", nullptr, taps<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

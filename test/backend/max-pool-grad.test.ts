@@ -1,16 +1,40 @@
 /**
- * Our wasm MaxPoolGrad: against cpu across window sizes, strides and paddings, and on the
- * case the package's kernel gets wrong (a window whose values are all negative).
+ * Our wasm MaxPoolGrad, the JavaScript kernel and the native addon's: against cpu across window
+ * sizes, strides and paddings, and on the case the package's kernel gets wrong (a window whose
+ * values are all negative).
  */
 import assert from 'node:assert/strict';
 import { test, before } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.ts';
+import { maxPoolGradConfig } from '../../src/backend/kernels/max-pool-grad.ts';
+import { nativeBlas } from '../../src/backend/native/index.ts';
+import { nativeMaxPoolGrad } from '../../src/backend/native/kernels.ts';
 import { assertKernelMatchesCpu, values } from './compare.ts';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
 });
+
+const blas = nativeBlas();
+const IMPLS: Array<{ name: string; config: () => KernelConfig | undefined }> = [
+  { name: 'wasm (JavaScript)', config: () => maxPoolGradConfig },
+  { name: 'native', config: () => (blas ? nativeMaxPoolGrad(blas) : undefined) },
+];
+
+/** Runs `fn` with `config` as wasm's MaxPoolGrad, restoring the registered one after. */
+async function withKernel(config: KernelConfig, fn: () => Promise<void>): Promise<void> {
+  const previous = getKernel('MaxPoolGrad', 'wasm');
+  if (previous) unregisterKernel('MaxPoolGrad', 'wasm');
+  registerKernel(config);
+  try {
+    await fn();
+  } finally {
+    unregisterKernel('MaxPoolGrad', 'wasm');
+    if (previous) registerKernel(previous);
+  }
+}
 
 function pooled(shape: number[], k: number | [number, number], s: number | [number, number], pad: 'same' | 'valid' | number): number[] {
   const [kh, kw] = typeof k === 'number' ? [k, k] : k;
@@ -29,8 +53,10 @@ const CASES: Array<{ x: number[]; k: number | [number, number]; s: number | [num
   { x: [1, 8, 8, 7], k: 3, s: 2, pad: 1 },
 ];
 
+for (const impl of IMPLS) {
+const skip = impl.config() ? false : 'native addon not built';
 for (const c of CASES) {
-  test(`MaxPoolGrad x=${c.x} k=${c.k} s=${c.s} pad=${c.pad} matches cpu`, async () => {
+  test(`MaxPoolGrad (${impl.name}) x=${c.x} k=${c.k} s=${c.s} pad=${c.pad} matches cpu`, { skip }, () => withKernel(impl.config()!, async () => {
     const x = { shape: c.x, values: values(c.x.reduce((a, b) => a * b), 21) };
     await tf.setBackend('cpu');
     const output = tf.maxPool(tf.tensor4d(x.values, c.x as [number, number, number, number]), c.k, c.s, c.pad);
@@ -43,10 +69,10 @@ for (const c of CASES) {
       `k=${c.k} s=${c.s} pad=${c.pad}`,
       1e-6,
     );
-  });
+  }));
 }
 
-test('MaxPoolGrad routes the gradient of an all-negative window to its maximum (hand-computed)', async () => {
+test(`MaxPoolGrad (${impl.name}) routes the gradient of an all-negative window to its maximum (hand-computed)`, { skip }, () => withKernel(impl.config()!, async () => {
   await tf.setBackend('wasm');
   // 2×2 windows, stride 2: maxima at (0,1)=0.7, (0,3)=-0.1, (3,0)=-0.2 and (2,3)=-0.3.
   const x = tf.tensor4d([-0.5, 0.7, -0.4, -0.1, -0.9, -0.8, -0.6, -0.7, -0.3, -0.6, -0.5, -0.3, -0.2, -0.4, -0.8, -0.9], [1, 4, 4, 1]);
@@ -55,4 +81,5 @@ test('MaxPoolGrad routes the gradient of an all-negative window to its maximum (
   const dy = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
   const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
   assert.deepEqual(Array.from(dx.dataSync()), [0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0]);
-});
+}));
+}

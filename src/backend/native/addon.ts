@@ -1,6 +1,7 @@
 /**
  * The native BLAS addon (`native/`, built by `npm run build:native` against OpenBLAS): conv
- * forward / filter gradient / input gradient as im2col + SGEMM, and SGEMM itself, on Float32Arrays
+ * forward / filter gradient / input gradient as im2col + SGEMM, SGEMM itself, and two
+ * memory-bound loops (max-pool gradient, ZF's LRN both ways), on Float32Arrays
  * that may be views of the wasm heap (no copies). Optional: when it was not built (no compiler
  * or no libopenblas-dev) or FRCNN_NATIVE_BLAS=off, everything runs on the wasm kernels.
  */
@@ -21,6 +22,17 @@ export interface NativeBlas {
   convInputGrad(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /** c[m, n] = op(a) · op(b), row-major; a is [m, k] ([k, m] transposed), b [k, n] ([n, k]). */
   sgemm(m: number, n: number, k: number, transA: boolean, transB: boolean, a: Float32Array, b: Float32Array, c: Float32Array): void;
+  /** dx of a max pool: [n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, outH, outW]. */
+  maxPoolGrad(g: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** Caffe's within-channel LRN, shape [n, h, w, c, size] (see lrn.ts for the definition). */
+  lrn(shape: Int32Array, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
+  lrnGrad(shape: Int32Array, alpha: number, beta: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** GroupNorm forward, dims [n, hw, c, groups] (group-norm.ts holds the JavaScript twin). */
+  groupNorm(dims: Int32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float64Array, rstd: Float64Array): void;
+  groupNormGrad(dims: Int32Array, dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float64Array, rstd: Float64Array, dx: Float32Array, dGamma: Float32Array, dBeta: Float32Array): void;
+  /** RoIAlign over precomputed taps (roi-align.ts): out[cell] = Σ weight · features[pixel], and its adjoint into a zeroed dx. */
+  tapsGather(channels: number, tapStart: Int32Array, pixel: Int32Array, weight: Float32Array, features: Float32Array, out: Float32Array): void;
+  tapsScatter(channels: number, tapStart: Int32Array, pixel: Int32Array, weight: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** Sets OpenBLAS's thread count; returns the count in effect. */
   setThreads(n: number): number;
 }
@@ -50,8 +62,21 @@ export function loadNativeBlas(): NativeBlasStatus {
   return status;
 }
 
-/** The addon when loaded, else undefined. */
+let enabled = true;
+
+/** The addon when loaded (and not switched off by `setNativeBlasEnabled`), else undefined. */
 export function nativeBlas(): NativeBlas | undefined {
   const s = loadNativeBlas();
-  return s.kind === 'loaded' ? s.blas : undefined;
+  return s.kind === 'loaded' && enabled ? s.blas : undefined;
+}
+
+/**
+ * Switches the addon off (or back on) for the ops that ask `nativeBlas()` per call (GroupNorm,
+ * RoIAlign), so tests can run their JavaScript forms too; returns the previous setting.
+ * Registered kernels keep the addon.
+ */
+export function setNativeBlasEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
 }

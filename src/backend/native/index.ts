@@ -1,5 +1,5 @@
 /** Registers the native BLAS kernels for wasm when the addon is built (see addon.ts). */
-import { registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { loadNativeBlas, type NativeBlasStatus } from './addon.ts';
 import { nativeKernelConfigs } from './kernels.ts';
 
@@ -10,12 +10,12 @@ export function registerNativeBlasKernels(): NativeBlasStatus {
   const status = loadNativeBlas();
   if (status.kind !== 'loaded' || registered) return status;
   for (const config of nativeKernelConfigs(status.blas)) {
-    unregisterKernel(config.kernelName, 'wasm');
+    if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
   }
   registered = true;
   return status;
 }
 
-export { loadNativeBlas, nativeBlas, NATIVE_ADDON_PATH, type NativeBlas, type NativeBlasStatus } from './addon.ts';
-export { setNativeMinMacs, setNativeThreads } from './kernels.ts';
+export { loadNativeBlas, nativeBlas, setNativeBlasEnabled, NATIVE_ADDON_PATH, type NativeBlas, type NativeBlasStatus } from './addon.ts';
+export { setNativeMinMacs, setNativeThreads, LRN_WITHIN_CHANNEL, LRN_WITHIN_CHANNEL_GRAD, type LrnAttrs } from './kernels.ts';

@@ -11,6 +11,8 @@ import {
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   FusedConv2D,
+  MaxPoolGrad,
+  backend_util,
   getKernel,
   util,
   type BatchMatMulAttrs,
@@ -19,9 +21,9 @@ import {
   type Conv2DBackpropInputAttrs,
   type FusedConv2DAttrs,
   type KernelConfig,
+  type MaxPoolGradAttrs,
   type KernelFunc,
   type TensorInfo,
-  type backend_util,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { FrcnnError } from '../../util/errors.ts';
@@ -198,6 +200,66 @@ function batchMatMul(blas: NativeBlas, previous: KernelConfig | undefined): Kern
   };
 }
 
+export function nativeMaxPoolGrad(blas: NativeBlas): KernelConfig {
+  return {
+    kernelName: MaxPoolGrad,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+      const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
+      if (input.dtype !== 'float32') throw new FrcnnError(`native MaxPoolGrad: unsupported dtype ${input.dtype}`);
+      const info = backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
+      const g = Int32Array.from([
+        info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
+        info.strideHeight, info.strideWidth, Math.max(0, info.padInfo.top), Math.max(0, info.padInfo.left), info.outHeight, info.outWidth,
+      ]);
+      const b = backend as BackendWasm;
+      const out = b.makeOutput(input.shape, 'float32');
+      blas.maxPoolGrad(g, b.typedArrayFromHeap(input) as Float32Array, b.typedArrayFromHeap(dy) as Float32Array, b.typedArrayFromHeap(out) as Float32Array);
+      return out;
+    },
+  };
+}
+
+/** Kernel names of ZF's within-channel LRN and its gradient (our own ops; lrn.ts composes tf ops where they are not registered). */
+export const LRN_WITHIN_CHANNEL = 'FrcnnLrnWithinChannel';
+export const LRN_WITHIN_CHANNEL_GRAD = 'FrcnnLrnWithinChannelGrad';
+export interface LrnAttrs {
+  size: number;
+  alpha: number;
+  beta: number;
+}
+
+function lrnKernels(blas: NativeBlas): KernelConfig[] {
+  const shape = (x: TensorInfo, size: number) => Int32Array.from([...x.shape, size]);
+  return [
+    {
+      kernelName: LRN_WITHIN_CHANNEL,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x } = inputs as { x: TensorInfo };
+        const { size, alpha, beta } = attrs as unknown as LrnAttrs;
+        const b = backend as BackendWasm;
+        const out = b.makeOutput(x.shape, 'float32');
+        blas.lrn(shape(x, size), alpha, beta, b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(out) as Float32Array);
+        return out;
+      },
+    },
+    {
+      kernelName: LRN_WITHIN_CHANNEL_GRAD,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+        const { size, alpha, beta } = attrs as unknown as LrnAttrs;
+        const b = backend as BackendWasm;
+        const out = b.makeOutput(x.shape, 'float32');
+        blas.lrnGrad(shape(x, size), alpha, beta, b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(dy) as Float32Array, b.typedArrayFromHeap(out) as Float32Array);
+        return out;
+      },
+    },
+  ];
+}
+
 /** The native kernels over the ones registered for wasm now (call after registering ours). */
 export function nativeKernelConfigs(blas: NativeBlas): KernelConfig[] {
   const prev = (name: string) => getKernel(name, 'wasm');
@@ -207,5 +269,7 @@ export function nativeKernelConfigs(blas: NativeBlas): KernelConfig[] {
     conv2DBackpropFilter(blas, prev(Conv2DBackpropFilter)),
     conv2DBackpropInput(blas, prev(Conv2DBackpropInput)),
     batchMatMul(blas, prev(BatchMatMul)),
+    nativeMaxPoolGrad(blas),
+    ...lrnKernels(blas),
   ];
 }

@@ -5,6 +5,8 @@
  * small-backbone train step on wasm. Statistics are per image and group over H×W×(C/G).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hostView } from '../../backend/host-memory.ts';
+import { nativeBlas } from '../../backend/native/addon.ts';
 
 export const GN_EPSILON = 1e-5;
 
@@ -146,18 +148,43 @@ export function groupNormBackward(
   return { dx, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta) };
 }
 
+/** Forward and backward on raw arrays: the native addon's when built, else the loops above. */
+const kernels = {
+  forward(x: Float32Array, n: number, hw: number, c: number, groups: number, gamma: Float32Array, beta: Float32Array): { y: Float32Array; stats: Stats } {
+    const blas = nativeBlas();
+    if (!blas) return groupNormForward(x, n, hw, c, groups, gamma, beta);
+    const y = new Float32Array(x.length);
+    const stats = { mean: new Float64Array(n * groups), rstd: new Float64Array(n * groups) };
+    blas.groupNorm(Int32Array.of(n, hw, c, groups), x, gamma, beta, y, stats.mean, stats.rstd);
+    return { y, stats };
+  },
+  backward(dy: Float32Array, x: Float32Array, n: number, hw: number, c: number, groups: number, gamma: Float32Array, stats: Stats): { dx: Float32Array; dGamma: Float32Array; dBeta: Float32Array } {
+    const blas = nativeBlas();
+    if (!blas) return groupNormBackward(dy, x, n, hw, c, groups, gamma, stats);
+    const out = { dx: new Float32Array(x.length), dGamma: new Float32Array(c), dBeta: new Float32Array(c) };
+    blas.groupNormGrad(Int32Array.of(n, hw, c, groups), dy, x, gamma, stats.mean, stats.rstd, out.dx, out.dGamma, out.dBeta);
+    return out;
+  },
+};
+
+/** `t`'s values without a copy where the backend allows (valid until the next allocation), else a copy. */
+function values(t: tf.Tensor): Float32Array {
+  return hostView(t) ?? (t.dataSync() as Float32Array);
+}
+
 /** GroupNorm of NHWC `x` with per-channel `gamma`, `beta`, differentiable w.r.t. all three. */
 export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, gi, bi] = inputs as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-    const xs = xi.dataSync() as Float32Array;
-    const gs = gi.dataSync() as Float32Array;
-    const { y, stats } = groupNormForward(xs, n, h * w, c, groups, gs, bi.dataSync() as Float32Array);
+    const [xi, gi, bi, save] = inputs as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    // x and γ saved as tensors (kept alive by the tape even if the caller's tidy ends) and
+    // read again in the gradient: no copy of x is held between forward and backward.
+    save([xi, gi]);
+    const { y, stats } = kernels.forward(values(xi), n, h * w, c, groups, values(gi), values(bi));
     const value = tf.tensor4d(y, [n, h, w, c]);
-    // x and γ are kept as typed arrays (not tensors): the caller's tidy may dispose its inputs.
-    const gradFunc = (dy: tf.Tensor4D) => {
-      const g = groupNormBackward(dy.dataSync() as Float32Array, xs, n, h * w, c, groups, gs, stats);
+    const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+      // Views taken together, after the last allocation and before the next.
+      const g = kernels.backward(values(dy), values(saved[0]), n, h * w, c, groups, values(saved[1]), stats);
       return [tf.tensor4d(g.dx, [n, h, w, c]), tf.tensor1d(g.dGamma), tf.tensor1d(g.dBeta)];
     };
     return { value, gradFunc };

@@ -6,6 +6,8 @@
  * coordinates are constants (no gradient to the proposals, as in approximate joint training).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hostView } from '../../backend/host-memory.ts';
+import { nativeBlas } from '../../backend/native/addon.ts';
 import { FrcnnError } from '../../util/errors.ts';
 
 export interface RoiAlignOptions {
@@ -157,12 +159,29 @@ export function roiAlign(features: tf.Tensor4D, rois: Float32Array, opts: RoiAli
   if (rois.length % 4 !== 0) throw new FrcnnError(`roiAlign: rois length ${rois.length} is not a multiple of 4`);
   const taps = roiAlignTaps(height, width, rois, opts);
   const numRois = rois.length / 4;
+  const blas = nativeBlas();
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = inputs[0] as tf.Tensor4D;
-    const values = roiAlignForward(x.dataSync() as Float32Array, channels, taps);
+    const features = hostView(x) ?? (x.dataSync() as Float32Array);
+    let values: Float32Array;
+    if (blas) {
+      values = new Float32Array((taps.tapStart.length - 1) * channels);
+      blas.tapsGather(channels, taps.tapStart, taps.pixel, taps.weight, features, values);
+    } else {
+      values = roiAlignForward(features, channels, taps);
+    }
     const value = tf.tensor4d(values, [numRois, opts.pooledHeight, opts.pooledWidth, channels]);
-    const gradFunc = (dy: tf.Tensor4D) =>
-      tf.tensor4d(roiAlignBackward(dy.dataSync() as Float32Array, channels, taps, height * width * channels), [1, height, width, channels]);
+    const gradFunc = (dy: tf.Tensor4D) => {
+      const g = hostView(dy) ?? (dy.dataSync() as Float32Array);
+      let dx: Float32Array;
+      if (blas) {
+        dx = new Float32Array(height * width * channels);
+        blas.tapsScatter(channels, taps.tapStart, taps.pixel, taps.weight, g, dx);
+      } else {
+        dx = roiAlignBackward(g, channels, taps, height * width * channels);
+      }
+      return tf.tensor4d(dx, [1, height, width, channels]);
+    };
     return { value, gradFunc };
   });
   return op(features) as tf.Tensor4D;

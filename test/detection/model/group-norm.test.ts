@@ -4,6 +4,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
 import { GN_EPSILON, groupCount, groupNorm } from '../../../src/detection/backbones/group-norm.ts';
+import { nativeBlas, setNativeBlasEnabled } from '../../../src/backend/native/addon.ts';
+
+// The native addon's loops when built, and the JavaScript ones.
+const FORMS = [
+  { name: 'native', on: true, skip: nativeBlas() ? false : 'native addon not built' },
+  { name: 'JavaScript', on: false, skip: false },
+] as const;
+
+function inForm(on: boolean, fn: () => void): () => void {
+  return () => {
+    const previous = setNativeBlasEnabled(on);
+    try {
+      fn();
+    } finally {
+      setNativeBlasEnabled(previous);
+    }
+  };
+}
 
 await registerGradients();
 await tf.setBackend('cpu');
@@ -26,13 +44,14 @@ test('group counts: 32 groups, or fewer with at least 4 channels each, dividing 
   assert.equal(groupCount(6), 1);
 });
 
-test('hand values: one group of [1, 2, 3, 4] normalises to ±1.342, ±0.447', () => {
+for (const form of FORMS) {
+test(`hand values: one group of [1, 2, 3, 4] normalises to ±1.342, ±0.447 (${form.name})`, { skip: form.skip }, inForm(form.on, () => {
   const y = groupNorm(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]), tf.tensor1d([1]), tf.tensor1d([0]), 1).dataSync();
   const s = Math.sqrt(1.25 + GN_EPSILON);
   [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s].forEach((v, i) => assert.ok(Math.abs(y[i] - v) < 1e-6, `${y[i]} vs ${v}`));
-});
+}));
 
-test('forward and gradients (x, γ, β) match the composed tfjs GroupNorm', () => {
+test(`forward and gradients (x, γ, β) match the composed tfjs GroupNorm (${form.name})`, { skip: form.skip }, inForm(form.on, () => {
   const x = tf.randomNormal([1, 5, 6, 12], 0.3, 2, 'float32', 1) as tf.Tensor4D;
   const gamma = tf.randomNormal([12], 1, 0.5, 'float32', 2);
   const beta = tf.randomNormal([12], 0, 0.5, 'float32', 3);
@@ -43,4 +62,5 @@ test('forward and gradients (x, γ, β) match the composed tfjs GroupNorm', () =
   const ours = grads(groupNorm);
   const ref = grads(composedGroupNorm);
   ['dx', 'dγ', 'dβ'].forEach((name, i) => assert.ok(maxDiff(ours[i], ref[i]) < 1e-3, `${name}: ${maxDiff(ours[i], ref[i])}`));
-});
+}));
+}

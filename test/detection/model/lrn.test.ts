@@ -8,7 +8,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/backend/index.ts';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
-import { lrnComposed, lrnWithinChannel, type LrnParams } from '../../../src/detection/backbones/lrn.ts';
+import { lrnByOps, lrnComposed, lrnWithinChannel, type LrnParams } from '../../../src/detection/backbones/lrn.ts';
 import { Rng } from '../../../src/util/rng.ts';
 
 before(async () => {
@@ -52,14 +52,21 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-for (const backend of ['wasm', 'cpu'] as const) {
+// On wasm with the native addon lrnWithinChannel runs its kernel; lrnByOps is the tf-ops form.
+const IMPLS = [
+  { backend: 'wasm', name: 'wasm', lrn: lrnWithinChannel },
+  { backend: 'wasm', name: 'wasm, tf ops', lrn: lrnByOps },
+  { backend: 'cpu', name: 'cpu', lrn: lrnWithinChannel },
+] as const;
+
+for (const { backend, name, lrn } of IMPLS) {
   for (const p of CASES) {
-    test(`LRN forward = Caffe's definition = the op composition (${backend}, n=${p.size}, β=${p.beta})`, async () => {
+    test(`LRN forward = Caffe's definition = the op composition (${name}, n=${p.size}, β=${p.beta})`, async () => {
       await tf.setBackend(backend);
       const xs = input(1);
       const x = tf.tensor4d(xs, SHAPE);
       const want = direct(xs, p);
-      const op = lrnWithinChannel(x, p).dataSync();
+      const op = lrn(x, p).dataSync();
       const composed = lrnComposed(x, p).dataSync();
       assert.ok(maxDiff(want, xs) > 0.1, 'the normalisation is visible at this scale');
       assert.ok(maxDiff(op, want) < 1e-5, `op vs direct: ${maxDiff(op, want)}`);
@@ -68,12 +75,12 @@ for (const backend of ['wasm', 'cpu'] as const) {
       await tf.setBackend('wasm');
     });
 
-    test(`LRN gradient = the composition's autodiff = finite differences (${backend}, n=${p.size}, β=${p.beta})`, async () => {
+    test(`LRN gradient = the composition's autodiff = finite differences (${name}, n=${p.size}, β=${p.beta})`, async () => {
       await tf.setBackend(backend);
       const x = tf.tensor4d(input(2), SHAPE);
       const weights = tf.tensor4d(input(3), SHAPE);
       const loss = (f: (t: tf.Tensor4D) => tf.Tensor4D) => (t: tf.Tensor) => tf.sum(tf.mul(f(t as tf.Tensor4D), weights));
-      const op = tf.grad(loss((t) => lrnWithinChannel(t, p)))(x).dataSync();
+      const op = tf.grad(loss((t) => lrn(t, p)))(x).dataSync();
       const composed = tf.grad(loss((t) => lrnComposed(t, p)))(x).dataSync();
       assert.ok(maxDiff(op, composed) < 1e-4, `op vs composed: ${maxDiff(op, composed)}`);
       // Central differences in float64 on the direct definition, at a few elements (borders included).

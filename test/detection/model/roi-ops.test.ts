@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
 import { roiAlign, roiPool, roiPoolForward } from '../../../src/detection/roi-ops/index.ts';
 import { Rng } from '../../../src/util/rng.ts';
+import { nativeBlas, setNativeBlasEnabled } from '../../../src/backend/native/addon.ts';
 
 await registerGradients();
 await tf.setBackend('cpu');
@@ -98,7 +99,25 @@ function randomCase(seed: number) {
   return { rng, H, W, C, feat, rois: Float32Array.from(rois) };
 }
 
-test('RoI max pooling and RoIAlign match a direct per-bin computation', () => {
+// RoIAlign's gather/scatter: the native addon's when built, and the JavaScript loops.
+const FORMS = [
+  { name: 'native', on: true, skip: nativeBlas() ? false : 'native addon not built' },
+  { name: 'JavaScript', on: false, skip: false },
+] as const;
+
+function inForm(on: boolean, fn: () => void): () => void {
+  return () => {
+    const previous = setNativeBlasEnabled(on);
+    try {
+      fn();
+    } finally {
+      setNativeBlasEnabled(previous);
+    }
+  };
+}
+
+for (const form of FORMS) {
+test(`RoI max pooling and RoIAlign match a direct per-bin computation (${form.name})`, { skip: form.skip }, inForm(form.on, () => {
   const { H, W, C, feat, rois } = randomCase(3);
   const f = tf.tensor4d(feat, [1, H, W, C]);
   const pooled = roiPool(f, rois, { pooledHeight: 3, pooledWidth: 3, spatialScale: 1 / 8 }).dataSync();
@@ -109,9 +128,9 @@ test('RoI max pooling and RoIAlign match a direct per-bin computation', () => {
     close(pooled.subarray(r * n, (r + 1) * n), directRoiPool(feat, H, W, C, roi, 3, 1 / 8), 1e-6, `pool roi ${r}`);
     close(aligned.subarray(r * n, (r + 1) * n), directRoiAlign(feat, H, W, C, roi, 3, 1 / 8, 2), 1e-5, `align roi ${r}`);
   }
-});
+}));
 
-test('RoIAlign of a linear ramp equals the ramp at the bin centres (hand values)', () => {
+test(`RoIAlign of a linear ramp equals the ramp at the bin centres (hand values, ${form.name})`, { skip: form.skip }, inForm(form.on, () => {
   // f(y, x) = 2y + x is reproduced exactly by bilinear interpolation inside the map.
   const H = 6;
   const W = 6;
@@ -119,7 +138,8 @@ test('RoIAlign of a linear ramp equals the ramp at the bin centres (hand values)
   // RoI [1,1,3,3] at scale 1, 2×2 bins of size 1: centres at (1.5,1.5) (1.5,2.5) (2.5,1.5) (2.5,2.5).
   const out = roiAlign(f, Float32Array.of(1, 1, 3, 3), { pooledHeight: 2, pooledWidth: 2, spatialScale: 1, samplingRatio: 2 });
   close(out.dataSync(), [4.5, 5.5, 6.5, 7.5], 1e-6, 'ramp');
-});
+}));
+}
 
 /** Finite-difference check of d/dfeat sum(op(feat) * g) against the custom gradient. */
 function checkGradient(op: (f: tf.Tensor4D) => tf.Tensor4D, H: number, W: number, C: number, feat: Float32Array, rng: Rng) {
@@ -138,10 +158,12 @@ function checkGradient(op: (f: tf.Tensor4D) => tf.Tensor4D, H: number, W: number
   }
 }
 
-test('RoIAlign gradient w.r.t. the features matches finite differences', () => {
-  const { rng, H, W, C, feat, rois } = randomCase(5);
-  checkGradient((f) => roiAlign(f, rois, { pooledHeight: 2, pooledWidth: 2, spatialScale: 1 / 8, samplingRatio: 2 }), H, W, C, feat, rng);
-});
+for (const form of FORMS) {
+  test(`RoIAlign gradient w.r.t. the features matches finite differences (${form.name})`, { skip: form.skip }, inForm(form.on, () => {
+    const { rng, H, W, C, feat, rois } = randomCase(5);
+    checkGradient((f) => roiAlign(f, rois, { pooledHeight: 2, pooledWidth: 2, spatialScale: 1 / 8, samplingRatio: 2 }), H, W, C, feat, rng);
+  }));
+}
 
 test('RoI max pooling gradient w.r.t. the features matches finite differences', () => {
   // Distinct, well-separated values so ±eps never changes an argmax.
