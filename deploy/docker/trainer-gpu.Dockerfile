@@ -26,6 +26,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci's postinstall runs it; without libopenblas-dev it skips the CPU-only addon (the
+# tensorflow backend does the work here).
+COPY scripts/build-native.mjs ./scripts/
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm install --omit=dev --no-save --no-audit --no-fund @tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION} \
  && npm cache clean --force
