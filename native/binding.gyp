@@ -3,7 +3,7 @@
     {
       "target_name": "frcnn_blas",
       "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/norm.cc"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-math-errno"],
       "libraries": ["-lopenblas"]
     }
   ]

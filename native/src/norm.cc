@@ -1,4 +1,5 @@
 #include "norm.h"
+#include "pool.h"  // FRCNN_CLONES
 
 #include <cmath>
 #include <cstring>
@@ -8,7 +9,7 @@ namespace {
 constexpr double kEpsilon = 1e-5;  // GN_EPSILON in group-norm.ts
 }
 
-void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, float* y, double* mean, double* rstd) {
+FRCNN_CLONES void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, float* y, double* mean, double* rstd) {
   const int32_t cg = c / groups;
   const double count = double(hw) * cg;
   std::vector<double> sum(c), sq(c), scale(c), shift(c);
@@ -44,7 +45,7 @@ void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t 
   }
 }
 
-void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const double* mean, const double* rstd,
+FRCNN_CLONES void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const double* mean, const double* rstd,
                        float* dx, float* dGamma, float* dBeta) {
   const int32_t cg = c / groups;
   const double count = double(hw) * cg;
@@ -86,7 +87,7 @@ void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, i
   }
 }
 
-void tapsGather(const float* features, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* out) {
+FRCNN_CLONES void tapsGather(const float* features, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* out) {
   for (int32_t i = 0; i < cells; ++i) {
     float* o = out + int64_t(i) * channels;
     std::memset(o, 0, size_t(channels) * sizeof(float));
@@ -98,7 +99,7 @@ void tapsGather(const float* features, int32_t channels, int32_t cells, const in
   }
 }
 
-void tapsScatter(const float* dy, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* dx, int64_t dxSize) {
+FRCNN_CLONES void tapsScatter(const float* dy, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* dx, int64_t dxSize) {
   std::memset(dx, 0, size_t(dxSize) * sizeof(float));
   for (int32_t i = 0; i < cells; ++i) {
     const float* g = dy + int64_t(i) * channels;

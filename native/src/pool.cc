@@ -5,11 +5,15 @@
 #include <cstring>
 #include <vector>
 
-void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
+// Per window: the maximum per channel (a select, which vectorises), then the first tap in
+// row-major order holding it (taps visited last to first, the earliest match written last); a
+// NaN maximum matches nothing and keeps the first tap, as the strict-> loop in JavaScript does.
+FRCNN_CLONES void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
   const int64_t image = int64_t(g.h) * g.w * g.c;
   std::memset(dx, 0, size_t(g.n * image) * sizeof(float));
   std::vector<float> best(g.c);
-  std::vector<int64_t> where(g.c);
+  std::vector<int32_t> where(g.c);
+  std::vector<int64_t> taps(size_t(g.kh) * g.kw);
   for (int b = 0; b < g.n; ++b) {
     const float* xi = x + b * image;
     float* dxi = dx + b * image;
@@ -19,65 +23,36 @@ void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* 
       for (int ox = 0; ox < g.outW; ++ox) {
         const int x0 = ox * g.sw - g.padLeft;
         const int xStart = std::max(0, x0), xEnd = std::min(g.w, x0 + g.kw);
-        const float* gy = dy + ((int64_t(b) * g.outH + oy) * g.outW + ox) * g.c;
         if (yStart >= yEnd || xStart >= xEnd) continue;
-        // First tap taken as is, then strictly greater values replace it.
-        const int64_t first = (int64_t(yStart) * g.w + xStart) * g.c;
+        int32_t nt = 0;
+        for (int y = yStart; y < yEnd; ++y)
+          for (int xx = xStart; xx < xEnd; ++xx) taps[nt++] = (int64_t(y) * g.w + xx) * g.c;
+        float* bp = best.data();
+        int32_t* wp = where.data();
+        const float* first = xi + taps[0];
         for (int k = 0; k < g.c; ++k) {
-          best[k] = xi[first + k];
-          where[k] = first + k;
+          bp[k] = first[k];
+          wp[k] = 0;
         }
-        for (int y = yStart; y < yEnd; ++y) {
-          for (int xx = xStart; xx < xEnd; ++xx) {
-            const int64_t base = (int64_t(y) * g.w + xx) * g.c;
-            if (base == first) continue;
-            const float* v = xi + base;
-            for (int k = 0; k < g.c; ++k) {
-              if (v[k] > best[k]) {
-                best[k] = v[k];
-                where[k] = base + k;
-              }
-            }
-          }
+        for (int32_t t = 1; t < nt; ++t) {
+          const float* v = xi + taps[t];
+          for (int k = 0; k < g.c; ++k) bp[k] = v[k] > bp[k] ? v[k] : bp[k];
         }
-        for (int k = 0; k < g.c; ++k) dxi[where[k]] += gy[k];
+        for (int32_t t = nt - 1; t >= 1; --t) {
+          const float* v = xi + taps[t];
+          for (int k = 0; k < g.c; ++k) wp[k] = v[k] == bp[k] ? t : wp[k];
+        }
+        // A window whose first tap holds the maximum (or a NaN) keeps tap 0; ties earlier than t were written after t.
+        for (int k = 0; k < g.c; ++k)
+          if (first[k] == bp[k] || first[k] != first[k]) wp[k] = 0;
+        const float* gy = dy + ((int64_t(b) * g.outH + oy) * g.outW + ox) * g.c;
+        for (int k = 0; k < g.c; ++k) dxi[taps[wp[k]] + k] += gy[k];
       }
     }
   }
 }
 
 namespace {
-
-// out = Σ over the size×size window around each pixel (zeros outside), per channel: a
-// horizontal then a vertical running window, both over contiguous channel vectors.
-void boxSum(int32_t h, int32_t w, int32_t c, int32_t size, const float* in, float* tmp, float* out) {
-  const int r = size / 2;
-  const int64_t row = int64_t(w) * c;
-  for (int y = 0; y < h; ++y) {
-    const float* src = in + y * row;
-    float* dst = tmp + y * row;
-    for (int xx = 0; xx < w; ++xx) {
-      float* d = dst + int64_t(xx) * c;
-      std::fill(d, d + c, 0.f);
-      for (int dx = -r; dx <= r; ++dx) {
-        const int sx = xx + dx;
-        if (sx < 0 || sx >= w) continue;
-        const float* s = src + int64_t(sx) * c;
-        for (int k = 0; k < c; ++k) d[k] += s[k];
-      }
-    }
-  }
-  for (int y = 0; y < h; ++y) {
-    float* d = out + y * row;
-    std::fill(d, d + row, 0.f);
-    for (int dy = -r; dy <= r; ++dy) {
-      const int sy = y + dy;
-      if (sy < 0 || sy >= h) continue;
-      const float* s = tmp + sy * row;
-      for (int64_t k = 0; k < row; ++k) d[k] += s[k];
-    }
-  }
-}
 
 // s^−β for β = 0.75 and 0.5 without pow (ZF's β is 0.75).
 inline float negPow(float s, float beta) {
@@ -86,39 +61,104 @@ inline float negPow(float s, float beta) {
   return std::pow(s, -beta);
 }
 
-}  // namespace
-
-void lrnForward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, float* y) {
-  const int64_t image = int64_t(h) * w * c;
-  const float scale = alpha / float(size * size);
-  std::vector<float> sq(image), tmp(image), sum(image);
-  for (int b = 0; b < n; ++b) {
-    const float* xi = x + b * image;
-    for (int64_t i = 0; i < image; ++i) sq[i] = xi[i] * xi[i];
-    boxSum(h, w, c, size, sq.data(), tmp.data(), sum.data());
-    float* yi = y + b * image;
-    for (int64_t i = 0; i < image; ++i) yi[i] = xi[i] * negPow(1.f + scale * sum[i], beta);
+// Row-wise window sums over one image (NHWC, one image = h rows of w·c floats): the vertical
+// sum of rows y−r…y+r (zeros outside) into `col`, then the horizontal sum of `col` into `out`.
+// Only two row buffers, so everything stays in cache (whole-image temporaries cost more in
+// page faults than the arithmetic). `rowAt(y)` gives the source row y.
+template <typename RowAt>
+void windowSumRow(int32_t y, int32_t h, int32_t w, int32_t c, int32_t r, RowAt rowAt, float* col, float* out) {
+  const int64_t row = int64_t(w) * c;
+  std::fill(col, col + row, 0.f);
+  for (int32_t sy = std::max(0, y - r); sy <= std::min(h - 1, y + r); ++sy) {
+    const float* src = rowAt(sy);
+    for (int64_t k = 0; k < row; ++k) col[k] += src[k];
+  }
+  for (int32_t x = 0; x < w; ++x) {
+    float* o = out + int64_t(x) * c;
+    std::fill(o, o + c, 0.f);
+    for (int32_t sx = std::max(0, x - r); sx <= std::min(w - 1, x + r); ++sx) {
+      const float* s = col + int64_t(sx) * c;
+      for (int32_t k = 0; k < c; ++k) o[k] += s[k];
+    }
   }
 }
 
-void lrnBackward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, const float* dy, float* dx) {
-  const int64_t image = int64_t(h) * w * c;
+// Rows of x² computed on demand into a ring of 2r+1 rows (row y lives in slot y mod (2r+1)).
+struct SquaresRing {
+  const float* x;
+  int64_t row;
+  int32_t slots;
+  std::vector<float> data;
+  std::vector<int32_t> held;
+  SquaresRing(const float* x_, int64_t row_, int32_t r) : x(x_), row(row_), slots(2 * r + 1), data(size_t(slots) * row_), held(slots, -1) {}
+  const float* operator()(int32_t y) {
+    const int32_t slot = y % slots;
+    float* d = data.data() + int64_t(slot) * row;
+    if (held[slot] != y) {
+      const float* src = x + int64_t(y) * row;
+      for (int64_t k = 0; k < row; ++k) d[k] = src[k] * src[k];
+      held[slot] = y;
+    }
+    return d;
+  }
+};
+
+}  // namespace
+
+FRCNN_CLONES void lrnForward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, float* y) {
+  const int64_t row = int64_t(w) * c, image = int64_t(h) * row;
+  const int32_t r = size / 2;
   const float scale = alpha / float(size * size);
-  std::vector<float> buf(image), tmp(image), sum(image), ps(image);
-  for (int b = 0; b < n; ++b) {
+  std::vector<float> col(row), sum(row);
+  for (int32_t b = 0; b < n; ++b) {
+    const float* xi = x + b * image;
+    SquaresRing squares(xi, row, r);
+    for (int32_t yy = 0; yy < h; ++yy) {
+      windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
+      const float* xr = xi + yy * row;
+      float* yr = y + b * image + yy * row;
+      for (int64_t k = 0; k < row; ++k) yr[k] = xr[k] * negPow(1.f + scale * sum[k], beta);
+    }
+  }
+}
+
+// Two passes per image: (1) t = dy · x · s^−β / s into dx; (2) dx = dy · s^−β − k · x · Σ_window t,
+// where rows of t above the current one have been overwritten already, so the last r + 1 rows
+// of t are kept in a ring, and s is recomputed from x (cheaper than a whole-image buffer).
+FRCNN_CLONES void lrnBackward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, const float* dy, float* dx) {
+  const int64_t row = int64_t(w) * c, image = int64_t(h) * row;
+  const int32_t r = size / 2;
+  const float scale = alpha / float(size * size);
+  const float k2 = 2.f * alpha * beta / float(size * size);
+  std::vector<float> col(row), sum(row), tsum(row), ring(size_t(r + 1) * row);
+  for (int32_t b = 0; b < n; ++b) {
     const float* xi = x + b * image;
     const float* gi = dy + b * image;
-    for (int64_t i = 0; i < image; ++i) buf[i] = xi[i] * xi[i];
-    boxSum(h, w, c, size, buf.data(), tmp.data(), sum.data());
-    // t = dy · x · s^−β / s, kept in buf; s^−β kept in ps.
-    for (int64_t i = 0; i < image; ++i) {
-      const float s = 1.f + scale * sum[i];
-      ps[i] = negPow(s, beta);
-      buf[i] = gi[i] * xi[i] * ps[i] / s;
-    }
-    boxSum(h, w, c, size, buf.data(), tmp.data(), sum.data());
     float* di = dx + b * image;
-    const float k = 2.f * alpha * beta / float(size * size);
-    for (int64_t i = 0; i < image; ++i) di[i] = gi[i] * ps[i] - k * xi[i] * sum[i];
+    {
+      SquaresRing squares(xi, row, r);
+      for (int32_t yy = 0; yy < h; ++yy) {
+        windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
+        const float *xr = xi + yy * row, *gr = gi + yy * row;
+        float* tr = di + yy * row;
+        for (int64_t k = 0; k < row; ++k) {
+          const float s = 1.f + scale * sum[k];
+          tr[k] = gr[k] * xr[k] * negPow(s, beta) / s;
+        }
+      }
+    }
+    SquaresRing squares(xi, row, r);
+    // t row y: rows below the current one are still in dx; the current and the r above it in the ring.
+    auto tRow = [&](int32_t sy) -> const float* { return ring.data() + int64_t(sy % (r + 1)) * row; };
+    for (int32_t yy = 0; yy < h; ++yy) {
+      // Rows yy … yy + r of t are needed from dx before dx row yy is overwritten; move row yy into the ring.
+      std::copy(di + yy * row, di + (yy + 1) * row, ring.data() + int64_t(yy % (r + 1)) * row);
+      auto tAt = [&](int32_t sy) -> const float* { return sy <= yy ? tRow(sy) : di + sy * row; };
+      windowSumRow(yy, h, w, c, r, tAt, col.data(), tsum.data());
+      windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
+      const float *xr = xi + yy * row, *gr = gi + yy * row;
+      float* dr = di + yy * row;
+      for (int64_t k = 0; k < row; ++k) dr[k] = gr[k] * negPow(1.f + scale * sum[k], beta) - k2 * xr[k] * tsum[k];
+    }
   }
 }

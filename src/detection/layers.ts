@@ -5,6 +5,7 @@
  * after an explicit transpose). Same values as `tf.matMul`; any backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernelsRegistered } from '../backend/native/index.ts';
 
 /**
  * How the forward product x·w runs on wasm in training, where w changes every step and
@@ -16,7 +17,8 @@ import * as tf from '@tensorflow/tfjs-core';
  *   forward 786 vs 1017 ms in the bench's training step; not for ZF's 9216×4096 (860 vs 739).
  * - 'conv': a 1×1 conv, whose filter is transposed then packed row by row, when the reduction
  *   is long against the output: 128×12544·12544×256 32 vs 61 ms.
- * - 'plain' otherwise, and always in inference, where the packed weights stay cached.
+ * - 'plain' otherwise, and always in inference, where the packed weights stay cached, and
+ *   whenever wasm's products run on the native addon (SGEMM reads either layout as it is).
  */
 type ForwardForm = 'plain' | 'transposed' | 'conv';
 
@@ -34,7 +36,7 @@ export function setHugeWeightThreshold(elements: number): number {
 const LARGE_WEIGHT = 8e6;
 
 function forwardForm(w: tf.Tensor2D, training: boolean): ForwardForm {
-  if (!training || tf.getBackend() !== 'wasm') return 'plain';
+  if (!training || tf.getBackend() !== 'wasm' || nativeKernelsRegistered()) return 'plain';
   if (w.size > hugeWeight) return 'transposed';
   return w.shape[0] >= 4 * w.shape[1] && w.size <= LARGE_WEIGHT ? 'conv' : 'plain';
 }
@@ -65,6 +67,7 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, opts: { training?: boolean
     const value = forward(a, b, form);
     const gradFunc = (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      if (tf.getBackend() === 'wasm' && nativeKernelsRegistered()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)];
       // dx = dy·wᵀ computed as (w·dyᵀ)ᵀ: XNNPACK streams its right operand once per few rows
       // of the left, so the big weight belongs on the left (fc6 of the small bench, 17 vs 36 ms
       // with a transposed copy; ZF's 170 vs 869 ms), and no transposed copy of w is made.

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, backendInfo } from '../../src/backend/index.ts';
 import { loadNativeBlas, setNativeMinMacs } from '../../src/backend/native/index.ts';
 import { registerGradients } from '../../src/detection/tf-gradients.ts';
+import { dense } from '../../src/detection/layers.ts';
 import { assertKernelMatchesCpu, values } from './compare.ts';
 import { CONV_CASES, dyShape, label } from './conv-cases.ts';
 
@@ -79,6 +80,26 @@ for (const [transposeA, transposeB] of [[false, false], [true, false], [false, t
 
 test('native BatchMatMul leaves batched products to the wasm kernel (same numbers as cpu)', { skip }, async () => {
   await assertKernelMatchesCpu('BatchMatMul', { a: { shape: [3, 8, 5] }, b: { shape: [3, 5, 4] } }, { transposeA: false, transposeB: false }, 'batched');
+});
+
+test('dense in training on the addon (plain product, transposed operands in SGEMM) equals matMul on cpu, value and gradients', { skip }, async () => {
+  const run = async (backend: 'wasm' | 'cpu', op: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => {
+    await tf.setBackend(backend);
+    const outs = tf.tidy(() => {
+      const x = tf.tensor2d(values(6 * 96, 11), [6, 96]);
+      const w = tf.tensor2d(values(96 * 8, 12), [96, 8]);
+      const g = tf.tensor2d(values(6 * 8, 13), [6, 8]);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor2D, b as tf.Tensor2D), g)))([x, w]);
+      return [op(x, w), dx, dw];
+    });
+    const vals = outs.map((t) => t.dataSync().slice());
+    tf.dispose(outs);
+    return vals;
+  };
+  const want = await run('cpu', (a, b) => tf.matMul(a, b));
+  const got = await run('wasm', (a, b) => dense(a, b, { training: true }));
+  await tf.setBackend('wasm');
+  for (let i = 0; i < 3; i++) for (let j = 0; j < want[i].length; j++) assert.ok(Math.abs(got[i][j] - want[i][j]) < 1e-4, `output ${i}[${j}]: ${got[i][j]} vs ${want[i][j]}`);
 });
 
 test('a training-shaped chain on the addon: gradients of conv → relu → dense equal cpu', { skip }, async () => {

@@ -17,5 +17,10 @@ export function registerNativeBlasKernels(): NativeBlasStatus {
   return status;
 }
 
+/** Whether wasm's conv and matmul kernels are the native ones (SGEMM takes transposed operands as they are). */
+export function nativeKernelsRegistered(): boolean {
+  return registered;
+}
+
 export { loadNativeBlas, nativeBlas, setNativeBlasEnabled, NATIVE_ADDON_PATH, type NativeBlas, type NativeBlasStatus } from './addon.ts';
 export { setNativeMinMacs, setNativeThreads, LRN_WITHIN_CHANNEL, LRN_WITHIN_CHANNEL_GRAD, type LrnAttrs } from './kernels.ts';

@@ -8,6 +8,9 @@ import { initBackend } from '../../../src/backend/index.ts';
 
 await registerGradients();
 await tf.setBackend('cpu');
+// The XNNPACK forward forms; with the native addon every form is the plain product
+// (test/backend/native-kernels.test.ts checks dense there).
+process.env.FRCNN_NATIVE_BLAS = 'off';
 
 test('dense equals matMul and its gradients equal matMul gradients', () => {
   const x = tf.randomNormal([5, 7], 0, 1, 'float32', 1) as tf.Tensor2D;
