@@ -20,6 +20,8 @@ import { initBackend, type BackendInfo } from '../src/backend/index.ts';
 import { REPLACED_WASM_KERNELS } from '../src/backend/kernels/index.ts';
 import { setFilterGradForm } from '../src/backend/kernels/conv2d-backprop-filter.ts';
 import { registerGradients } from '../src/detection/tf-gradients.ts';
+import { setNativeMinMacs } from '../src/backend/native/index.ts';
+import { sgemmBaseline } from './sgemm-baseline.ts';
 
 interface Layer {
   name: string;
@@ -42,6 +44,8 @@ interface ChildResult {
   info: BackendInfo;
   rows: Row[];
   stepMs?: number;
+  /** The step with the native addon's kernels off (when it is built). */
+  stepMsWasm?: number;
   stepError?: string;
 }
 
@@ -83,14 +87,26 @@ function time(f: () => tf.Tensor, repeats = REPEATS): number {
   return ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)];
 }
 
-function convKernels(l: Layer, impl: 'ours' | 'stock' | 'cpu', threads: number): Row[] {
+/**
+ * 'ours': the kernels registered for wasm, run twice when the native addon is built: the wasm
+ * kernels (XNNPACK; addon off by size threshold) and the addon's (threshold 0).
+ */
+function convKernels(l: Layer, impl: 'ours' | 'stock' | 'cpu' | 'native', threads: number, native = false): Row[] {
+  if (impl === 'ours' && native) {
+    const previous = setNativeMinMacs(0);
+    const rows = convKernels(l, 'native', threads);
+    setNativeMinMacs(Infinity);
+    rows.push(...convKernels(l, impl, threads));
+    setNativeMinMacs(previous);
+    return rows;
+  }
   const x = tf.randomNormal(l.x) as tf.Tensor4D;
   const w = tf.randomNormal([l.k, l.k, l.x[3], l.co]) as tf.Tensor4D;
   const y = tf.conv2d(x, w, l.stride, 'same');
   const dy = tf.randomNormal(y.shape);
   const attrs = { strides: l.stride, pad: 'same', dataFormat: 'NHWC' };
   const rows: Row[] = [];
-  const add = (kernel: string, rowImpl: string, ms: number) => rows.push({ layer: l.name, kernel, impl: rowImpl, threads, ms, gflops: flops(l) / ms / 1e6 });
+  const add = (kernel: string, rowImpl: string, ms: number) => rows.push({ layer: l.name, kernel, impl: impl === 'native' ? 'native (OpenBLAS)' : rowImpl, threads, ms, gflops: flops(l) / ms / 1e6 });
   const be = impl === 'cpu' ? 'cpu' : 'wasm';
   if (impl !== 'stock') {
     add('Conv2D (forward)', be, time(() => tf.conv2d(x, w, l.stride, 'same')));
@@ -120,7 +136,15 @@ function convKernels(l: Layer, impl: 'ours' | 'stock' | 'cpu', threads: number):
 }
 
 /** The products of an fc layer's forward and backward (RoI head: 128 RoIs, 2048 → 1024), ours vs the package's kernel. */
-function fcProducts(threads: number, withStock: boolean): Row[] {
+function fcProducts(threads: number, withStock: boolean, native = false): Row[] {
+  if (native) {
+    const previous = setNativeMinMacs(0);
+    const rows = fcProducts(threads, false).map((r) => ({ ...r, impl: 'native (OpenBLAS)' }));
+    setNativeMinMacs(Infinity);
+    rows.push(...fcProducts(threads, withStock));
+    setNativeMinMacs(previous);
+    return rows;
+  }
   const [m, k, n] = [128, 2048, 1024];
   const x = tf.randomNormal([1, m, k]);
   const w = tf.randomNormal([1, k, n]);
@@ -186,17 +210,23 @@ function trainingStepMs(steps: number): number {
 async function child(threads: number, withStock: boolean): Promise<ChildResult> {
   await registerGradients();
   const info = await initBackend({ backend: 'wasm', threads });
+  const native = info.nativeBlas === 'openblas';
   const rows: Row[] = [];
-  for (const l of LAYERS) rows.push(...convKernels(l, 'ours', info.threads));
+  for (const l of LAYERS) rows.push(...convKernels(l, 'ours', info.threads, native));
   if (withStock) for (const l of LAYERS) rows.push(...convKernels(l, 'stock', info.threads));
-  rows.push(...convKernels(SMALL, 'ours', info.threads));
-  rows.push(...fcProducts(info.threads, withStock));
+  rows.push(...convKernels(SMALL, 'ours', info.threads, native));
+  rows.push(...fcProducts(info.threads, withStock, native));
   if (withStock) {
     await tf.setBackend('cpu');
     rows.push(...convKernels(SMALL, 'cpu', 1));
     await tf.setBackend('wasm');
   }
   const result: ChildResult = { info, rows, stepMs: trainingStepMs(QUICK ? 2 : 5) };
+  if (native) {
+    const previous = setNativeMinMacs(Infinity);
+    result.stepMsWasm = trainingStepMs(QUICK ? 2 : 5);
+    setNativeMinMacs(previous);
+  }
   if (withStock) {
     // The package's wasm backend as shipped: no Conv2DBackpropFilter.
     const config = REPLACED_WASM_KERNELS.get('Conv2DBackpropInput');
@@ -251,7 +281,14 @@ async function main(): Promise<void> {
   console.log('|---|---:|');
   const stock = results.find((r) => r.stepError);
   if (stock) console.log(`| stock wasm | fails: ${stock.stepError} |`);
-  for (const r of results) console.log(`| wasm + our kernels, ${r.info.threads} thread(s) | ${fmt(r.stepMs ?? NaN, 0)} |`);
+  for (const r of results) {
+    if (r.stepMsWasm !== undefined) console.log(`| wasm + our wasm kernels, ${r.info.threads} thread(s) | ${fmt(r.stepMsWasm, 0)} |`);
+    console.log(`| wasm + ${r.info.nativeBlas === 'openblas' ? 'native (OpenBLAS) kernels' : 'our kernels'}, ${r.info.threads} thread(s) | ${fmt(r.stepMs ?? NaN, 0)} |`);
+  }
+  for (const r of results) {
+    const sgemm = sgemmBaseline(r.info.threads);
+    console.log(typeof sgemm === 'number' ? `numpy float32 matmul 2048², ${r.info.threads} thread(s), same run: ${sgemm.toFixed(1)} GFLOP/s (the conv kernels' reference)` : `SGEMM baseline: ${sgemm}`);
+  }
   if (results.length > 1 && results[0].stepMs && results[1].stepMs) {
     console.log('');
     console.log(`threads speed-up on the training step: ${(results[0].stepMs / results[1].stepMs).toFixed(2)}×`);
