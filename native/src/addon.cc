@@ -267,6 +267,32 @@ napi_value taps(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// columnSum(x, cols, out): out[c] = Σ_rows x[row, c].
+napi_value columnSumFn(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) {
+    fail(env, "expected (x, cols, out)");
+    return nullptr;
+  }
+  const int32_t cols = intArg(env, argv[1]);
+  float *x, *out;
+  size_t n = 0;
+  if (cols < 1) {
+    fail(env, "cols: expected a positive integer");
+    return nullptr;
+  }
+  if (!typedArray(env, argv[0], napi_float32_array, &x, &n, "x")) return nullptr;
+  if (n % size_t(cols) != 0) {
+    fail(env, "x: length is not a multiple of cols");
+    return nullptr;
+  }
+  if (!exact(env, argv[2], napi_float32_array, &out, size_t(cols), "out")) return nullptr;
+  columnSum(x, int64_t(n / cols), cols, out);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -292,6 +318,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"groupNormGrad", nullptr, groupNormGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tapsGather", nullptr, taps<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tapsScatter", nullptr, taps<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"columnSum", nullptr, columnSumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -110,3 +110,13 @@ FRCNN_CLONES void tapsScatter(const float* dy, int32_t channels, int32_t cells, 
     }
   }
 }
+
+FRCNN_CLONES void columnSum(const float* x, int64_t rows, int32_t cols, float* out) {
+  std::vector<double> acc(cols, 0.0);
+  double* a = acc.data();
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* v = x + r * cols;
+    for (int32_t c = 0; c < cols; ++c) a[c] += v[c];
+  }
+  for (int32_t c = 0; c < cols; ++c) out[c] = float(a[c]);
+}

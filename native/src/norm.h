@@ -12,3 +12,6 @@ void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, i
 // out[cell] = Σ_taps weight · features[pixel]; dx[pixel] += weight · dy[cell] (dx zeroed first).
 void tapsGather(const float* features, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* out);
 void tapsScatter(const float* dy, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* dx, int64_t dxSize);
+
+// out[c] = Σ_rows x[row, c] (a bias gradient), accumulated in double.
+void columnSum(const float* x, int64_t rows, int32_t cols, float* out);

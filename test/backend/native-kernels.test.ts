@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, backendInfo } from '../../src/backend/index.ts';
-import { loadNativeBlas, setNativeMinMacs } from '../../src/backend/native/index.ts';
+import { loadNativeBlas, nativeKernelsRegistered, setNativeMinMacs } from '../../src/backend/native/index.ts';
+import { isNativeKernel } from '../../src/backend/native/kernels.ts';
 import { registerGradients } from '../../src/detection/tf-gradients.ts';
 import { dense } from '../../src/detection/layers.ts';
 import { assertKernelMatchesCpu, values } from './compare.ts';
@@ -33,6 +34,8 @@ after(() => {
 test('the addon is loaded and reported by the backend', { skip }, () => {
   assert.equal(status.kind, 'loaded', status.kind === 'absent' ? status.reason : '');
   assert.equal(backendInfo().nativeBlas, 'openblas');
+  assert.ok(nativeKernelsRegistered());
+  for (const name of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad']) assert.ok(isNativeKernel(tf.getKernel(name, 'wasm')), name);
 });
 
 for (const c of CONV_CASES) {

@@ -1,6 +1,8 @@
 /** Our wasm kernels, registered over (or in place of) the package's. */
-import { BatchMatMul, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { BatchMatMul, getKernel, Identity, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulOver } from './batch-mat-mul.ts';
+import { identityOver } from './identity.ts';
+import { sumOver } from './sum.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
@@ -18,7 +20,8 @@ export const REPLACED_WASM_KERNELS = new Map<string, KernelConfig>();
 
 /**
  * Registers every kernel in WASM_TRAINING_KERNELS for `wasm`, replacing existing ones, and
- * wraps the package's BatchMatMul (batch-mat-mul.ts). Call before the backend initialises.
+ * wraps the package's BatchMatMul (batch-mat-mul.ts), Identity (identity.ts: no copy) and Sum
+ * (sum.ts: bias gradients). Call before the backend initialises.
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
@@ -30,11 +33,18 @@ export function registerWasmTrainingKernels(): void {
     }
     registerKernel(config);
   }
-  const stockMatMul = getKernel(BatchMatMul, 'wasm');
-  if (stockMatMul && !REPLACED_WASM_KERNELS.has(BatchMatMul)) {
-    REPLACED_WASM_KERNELS.set(BatchMatMul, stockMatMul);
-    unregisterKernel(BatchMatMul, 'wasm');
-    registerKernel(batchMatMulOver(stockMatMul));
+  // Wrappers around the package's kernels (which they call for what they do not cover).
+  const wrappers: Array<[string, (stock: KernelConfig) => KernelConfig]> = [
+    [BatchMatMul, batchMatMulOver],
+    [Identity, identityOver],
+    [Sum, sumOver],
+  ];
+  for (const [name, wrap] of wrappers) {
+    const stock = getKernel(name, 'wasm');
+    if (!stock || REPLACED_WASM_KERNELS.has(name)) continue;
+    REPLACED_WASM_KERNELS.set(name, stock);
+    unregisterKernel(name, 'wasm');
+    registerKernel(wrap(stock));
   }
 }
 

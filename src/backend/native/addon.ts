@@ -33,6 +33,8 @@ export interface NativeBlas {
   /** RoIAlign over precomputed taps (roi-align.ts): out[cell] = Σ weight · features[pixel], and its adjoint into a zeroed dx. */
   tapsGather(channels: number, tapStart: Int32Array, pixel: Int32Array, weight: Float32Array, features: Float32Array, out: Float32Array): void;
   tapsScatter(channels: number, tapStart: Int32Array, pixel: Int32Array, weight: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** out[c] = Σ_rows x[row, c] for x of rows × out.length (a bias gradient). */
+  columnSum(x: Float32Array, cols: number, out: Float32Array): void;
   /** Sets OpenBLAS's thread count; returns the count in effect. */
   setThreads(n: number): number;
 }
@@ -62,12 +64,13 @@ export function loadNativeBlas(): NativeBlasStatus {
   return status;
 }
 
-let enabled = true;
+/** Per thread, shared by every instance of this module (tsx can instantiate a module twice). */
+const switches = ((globalThis as Record<symbol, unknown>)[Symbol.for('frcnn.nativeBlasSwitch')] ??= { enabled: true }) as { enabled: boolean };
 
 /** The addon when loaded (and not switched off by `setNativeBlasEnabled`), else undefined. */
 export function nativeBlas(): NativeBlas | undefined {
   const s = loadNativeBlas();
-  return s.kind === 'loaded' && enabled ? s.blas : undefined;
+  return s.kind === 'loaded' && switches.enabled ? s.blas : undefined;
 }
 
 /**
@@ -76,7 +79,7 @@ export function nativeBlas(): NativeBlas | undefined {
  * Registered kernels keep the addon.
  */
 export function setNativeBlasEnabled(on: boolean): boolean {
-  const previous = enabled;
-  enabled = on;
+  const previous = switches.enabled;
+  switches.enabled = on;
   return previous;
 }

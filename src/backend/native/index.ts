@@ -1,25 +1,26 @@
 /** Registers the native BLAS kernels for wasm when the addon is built (see addon.ts). */
-import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { BatchMatMul, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { loadNativeBlas, type NativeBlasStatus } from './addon.ts';
-import { nativeKernelConfigs } from './kernels.ts';
-
-let registered = false;
+import { isNativeKernel, nativeKernelConfigs } from './kernels.ts';
 
 /** Puts the native kernels over the wasm ones (once); returns whether the addon is in use and why not. */
 export function registerNativeBlasKernels(): NativeBlasStatus {
   const status = loadNativeBlas();
-  if (status.kind !== 'loaded' || registered) return status;
+  if (status.kind !== 'loaded' || nativeKernelsRegistered()) return status;
   for (const config of nativeKernelConfigs(status.blas)) {
     if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
   }
-  registered = true;
   return status;
 }
 
-/** Whether wasm's conv and matmul kernels are the native ones (SGEMM takes transposed operands as they are). */
+/**
+ * Whether wasm's conv and matmul kernels are the native ones (SGEMM takes transposed operands
+ * as they are). Read from tfjs's kernel registry, not a module variable: a module can be
+ * instantiated twice in one thread (seen under tsx), the registry is one per thread.
+ */
 export function nativeKernelsRegistered(): boolean {
-  return registered;
+  return isNativeKernel(getKernel(BatchMatMul, 'wasm'));
 }
 
 export { loadNativeBlas, nativeBlas, setNativeBlasEnabled, NATIVE_ADDON_PATH, type NativeBlas, type NativeBlasStatus } from './addon.ts';

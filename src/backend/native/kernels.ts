@@ -32,20 +32,23 @@ import type { NativeBlas } from './addon.ts';
 
 type Shape4 = [number, number, number, number];
 
-/** Below this many multiply-adds XNNPACK's kernels are as fast (call and im2col overheads). */
-let minMacs = 2e6;
+/**
+ * Settings shared by every instance of this module in a thread (tsx can instantiate a module
+ * twice; the kernels registered by one must see settings made through the other).
+ * - minMacs: below this many multiply-adds XNNPACK's kernels are as fast (call and im2col overheads).
+ * - threads: OpenBLAS threads for calls from this JS thread (a replica's worker uses 1, the main thread all free cores).
+ */
+const settings = ((globalThis as Record<symbol, unknown>)[Symbol.for('frcnn.nativeKernelSettings')] ??= { minMacs: 2e6, threads: 1 }) as { minMacs: number; threads: number };
 
 /** Sets the size threshold (tests use 0 to send every op to the addon); returns the previous one. */
 export function setNativeMinMacs(macs: number): number {
-  const previous = minMacs;
-  minMacs = macs;
+  const previous = settings.minMacs;
+  settings.minMacs = macs;
   return previous;
 }
 
-/** OpenBLAS threads for calls from this JS thread (a replica's worker uses 1, the main thread all free cores). */
-let threads = 1;
 export function setNativeThreads(n: number): void {
-  threads = Math.max(1, Math.floor(n));
+  settings.threads = Math.max(1, Math.floor(n));
 }
 
 function geometry(info: backend_util.Conv2DInfo): Int32Array | undefined {
@@ -77,7 +80,7 @@ function convForward(blas: NativeBlas, b: BackendWasm, x: TensorInfo, filter: Te
   const out = b.makeOutput(info.outShape, 'float32');
   // Views after the allocation: it may have grown (moved) the heap.
   const y = b.typedArrayFromHeap(out) as Float32Array;
-  blas.setThreads(threads);
+  blas.setThreads(settings.threads);
   blas.convForward(g, b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(filter) as Float32Array, y);
   if (bias || relu) {
     const co = info.outChannels;
@@ -105,7 +108,7 @@ function conv2D(blas: NativeBlas, previous: KernelConfig | undefined): KernelCon
       if ((dataFormat ?? 'NHWC') !== 'NHWC' || !unitDilation(dilations)) return stock(args);
       const info = convInfo(Conv2D, x.shape as Shape4, filter.shape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
       const g = geometry(info);
-      if (!g || macs(info) < minMacs) return stock(args);
+      if (!g || macs(info) < settings.minMacs) return stock(args);
       return convForward(blas, args.backend as BackendWasm, x, filter, g, info);
     },
   };
@@ -124,7 +127,7 @@ function fusedConv2D(blas: NativeBlas, previous: KernelConfig | undefined): Kern
       if (bias && util.sizeFromShape(bias.shape) !== filter.shape[3]) return stock(args); // broadcast forms other than per-channel
       const info = convInfo(FusedConv2D, x.shape as Shape4, filter.shape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
       const g = geometry(info);
-      if (!g || macs(info) < minMacs) return stock(args);
+      if (!g || macs(info) < settings.minMacs) return stock(args);
       return convForward(blas, args.backend as BackendWasm, x, filter, g, info, bias, activation === 'relu');
     },
   };
@@ -142,10 +145,10 @@ function conv2DBackpropFilter(blas: NativeBlas, previous: KernelConfig | undefin
       if ((dataFormat ?? 'NHWC') !== 'NHWC') return wasm(args);
       const info = convInfo(Conv2DBackpropFilter, x.shape as Shape4, filterShape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
       const g = geometry(info);
-      if (!g || macs(info) < minMacs) return wasm(args);
+      if (!g || macs(info) < settings.minMacs) return wasm(args);
       const b = args.backend as BackendWasm;
       const out = b.makeOutput(filterShape, 'float32');
-      blas.setThreads(threads);
+      blas.setThreads(settings.threads);
       blas.convFilterGrad(g, b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(dy) as Float32Array, b.typedArrayFromHeap(out) as Float32Array);
       return out;
     },
@@ -164,10 +167,10 @@ function conv2DBackpropInput(blas: NativeBlas, previous: KernelConfig | undefine
       if ((dataFormat ?? 'NHWC') !== 'NHWC') return wasm(args);
       const info = convInfo(Conv2DBackpropInput, inputShape as Shape4, filter.shape as Shape4, strides, pad as ConvPad, dimRoundingMode, dataFormat);
       const g = geometry(info);
-      if (!g || macs(info) < minMacs) return wasm(args);
+      if (!g || macs(info) < settings.minMacs) return wasm(args);
       const b = args.backend as BackendWasm;
       const out = b.makeOutput(inputShape, 'float32');
-      blas.setThreads(threads);
+      blas.setThreads(settings.threads);
       blas.convInputGrad(g, b.typedArrayFromHeap(dy) as Float32Array, b.typedArrayFromHeap(filter) as Float32Array, b.typedArrayFromHeap(out) as Float32Array);
       return out;
     },
@@ -190,10 +193,10 @@ function batchMatMul(blas: NativeBlas, previous: KernelConfig | undefined): Kern
       const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
       const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
       const n = transposeB ? bIn.shape[rb - 2] : bIn.shape[rb - 1];
-      if (m * n * k < minMacs) return wasm(args);
+      if (m * n * k < settings.minMacs) return wasm(args);
       const back = args.backend as BackendWasm;
       const out = back.makeOutput([...(ra >= rb ? a.shape : bIn.shape).slice(0, -2), m, n], 'float32');
-      blas.setThreads(threads);
+      blas.setThreads(settings.threads);
       blas.sgemm(m, n, k, transposeA, transposeB, back.typedArrayFromHeap(a) as Float32Array, back.typedArrayFromHeap(bIn) as Float32Array, back.typedArrayFromHeap(out) as Float32Array);
       return out;
     },
@@ -260,10 +263,17 @@ function lrnKernels(blas: NativeBlas): KernelConfig[] {
   ];
 }
 
+/** Marks our native kernel configs (a registry-wide symbol, so any module instance recognises them). */
+const NATIVE = Symbol.for('frcnn.nativeKernel');
+
+export function isNativeKernel(config: KernelConfig | undefined): boolean {
+  return config !== undefined && (config as unknown as Record<symbol, unknown>)[NATIVE] === true;
+}
+
 /** The native kernels over the ones registered for wasm now (call after registering ours). */
 export function nativeKernelConfigs(blas: NativeBlas): KernelConfig[] {
   const prev = (name: string) => getKernel(name, 'wasm');
-  return [
+  const configs = [
     conv2D(blas, prev(Conv2D)),
     fusedConv2D(blas, prev(FusedConv2D)),
     conv2DBackpropFilter(blas, prev(Conv2DBackpropFilter)),
@@ -272,4 +282,5 @@ export function nativeKernelConfigs(blas: NativeBlas): KernelConfig[] {
     nativeMaxPoolGrad(blas),
     ...lrnKernels(blas),
   ];
+  return configs.map((c) => Object.assign(c, { [NATIVE]: true }));
 }
