@@ -180,24 +180,39 @@ napi_value lrn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// groupNorm(dims Int32Array [n, hw, c, groups], x, gamma, beta, y, mean Float64Array, rstd Float64Array)
+// GroupNorm's dims Int32Array [n, hw, c, groups], checked.
+struct GroupDims {
+  int32_t n, hw, c, groups;
+  size_t size() const { return size_t(n) * hw * c; }
+  size_t stats() const { return size_t(n) * groups; }
+};
+
+bool groupDims(napi_env env, napi_value v, GroupDims* g) {
+  int32_t* d;
+  if (!exact(env, v, napi_int32_array, &d, 4, "dims")) return false;
+  *g = GroupDims{d[0], d[1], d[2], d[3]};
+  if (g->n < 1 || g->hw < 1 || g->c < 1 || g->groups < 1 || g->c % g->groups != 0) return fail(env, "dims: expected positive [n, hw, c, groups] with groups dividing c");
+  return true;
+}
+
+// groupNorm(dims, x, gamma, beta, y, mean Float64Array, rstd Float64Array)
 napi_value groupNormFn(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t* d;
-  if (argc != 7 || !exact(env, argv[0], napi_int32_array, &d, 4, "dims")) return nullptr;
-  const int32_t n = d[0], hw = d[1], c = d[2], groups = d[3];
-  if (n < 1 || hw < 1 || c < 1 || groups < 1 || c % groups != 0) {
-    fail(env, "dims: expected positive [n, hw, c, groups] with groups dividing c");
+  GroupDims g;
+  if (argc != 7) {
+    fail(env, "expected (dims, x, gamma, beta, y, mean, rstd)");
     return nullptr;
   }
-  const size_t size = size_t(n) * hw * c;
+  if (!groupDims(env, argv[0], &g)) return nullptr;
+  const int32_t n = g.n, hw = g.hw, c = g.c, groups = g.groups;
+  const size_t size = g.size();
   float *x, *gamma, *beta, *y;
   double *mean, *rstd;
   if (!exact(env, argv[1], napi_float32_array, &x, size, "x") || !exact(env, argv[2], napi_float32_array, &gamma, c, "gamma") ||
       !exact(env, argv[3], napi_float32_array, &beta, c, "beta") || !exact(env, argv[4], napi_float32_array, &y, size, "y") ||
-      !exact(env, argv[5], napi_float64_array, &mean, size_t(n) * groups, "mean") || !exact(env, argv[6], napi_float64_array, &rstd, size_t(n) * groups, "rstd"))
+      !exact(env, argv[5], napi_float64_array, &mean, g.stats(), "mean") || !exact(env, argv[6], napi_float64_array, &rstd, g.stats(), "rstd"))
     return nullptr;
   groupNormForward(x, n, hw, c, groups, gamma, beta, y, mean, rstd);
   return nullptr;
@@ -208,19 +223,19 @@ napi_value groupNormGradFn(napi_env env, napi_callback_info info) {
   size_t argc = 9;
   napi_value argv[9];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t* d;
-  if (argc != 9 || !exact(env, argv[0], napi_int32_array, &d, 4, "dims")) return nullptr;
-  const int32_t n = d[0], hw = d[1], c = d[2], groups = d[3];
-  if (n < 1 || hw < 1 || c < 1 || groups < 1 || c % groups != 0) {
-    fail(env, "dims: expected positive [n, hw, c, groups] with groups dividing c");
+  GroupDims g;
+  if (argc != 9) {
+    fail(env, "expected (dims, dy, x, gamma, mean, rstd, dx, dGamma, dBeta)");
     return nullptr;
   }
-  const size_t size = size_t(n) * hw * c;
+  if (!groupDims(env, argv[0], &g)) return nullptr;
+  const int32_t n = g.n, hw = g.hw, c = g.c, groups = g.groups;
+  const size_t size = g.size();
   float *dy, *x, *gamma, *dx, *dGamma, *dBeta;
   double *mean, *rstd;
   if (!exact(env, argv[1], napi_float32_array, &dy, size, "dy") || !exact(env, argv[2], napi_float32_array, &x, size, "x") ||
-      !exact(env, argv[3], napi_float32_array, &gamma, c, "gamma") || !exact(env, argv[4], napi_float64_array, &mean, size_t(n) * groups, "mean") ||
-      !exact(env, argv[5], napi_float64_array, &rstd, size_t(n) * groups, "rstd") || !exact(env, argv[6], napi_float32_array, &dx, size, "dx") ||
+      !exact(env, argv[3], napi_float32_array, &gamma, c, "gamma") || !exact(env, argv[4], napi_float64_array, &mean, g.stats(), "mean") ||
+      !exact(env, argv[5], napi_float64_array, &rstd, g.stats(), "rstd") || !exact(env, argv[6], napi_float32_array, &dx, size, "dx") ||
       !exact(env, argv[7], napi_float32_array, &dGamma, c, "dGamma") || !exact(env, argv[8], napi_float32_array, &dBeta, c, "dBeta"))
     return nullptr;
   groupNormBackward(dy, x, n, hw, c, groups, gamma, mean, rstd, dx, dGamma, dBeta);

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/index.ts';
-import { nativeBlas, setNativeBlasEnabled } from '../../src/backend/native/addon.ts';
 import { assertKernelMatchesCpu } from './compare.ts';
+import { inForm, NATIVE_FORMS as FORMS } from '../utils/native-forms.ts';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -28,10 +28,6 @@ test('Identity on wasm shares storage: one more reference, values kept after the
   assert.equal(tf.memory().numBytes, before, 'storage freed with the last reference');
 });
 
-const FORMS = [
-  { name: 'native', on: true, skip: nativeBlas() ? false : 'native addon not built' },
-  { name: 'JavaScript', on: false, skip: false },
-] as const;
 
 for (const form of FORMS) {
   for (const [shape, axis, keepDims] of [
@@ -40,14 +36,11 @@ for (const form of FORMS) {
     [[37, 11], [0], false],
     [[4, 5, 6], [1, 0], false], // unsorted axes
   ] as const) {
-    test(`Sum over leading axes (${form.name}) shape=${shape} axis=${axis} keepDims=${keepDims} matches cpu`, { skip: form.skip }, async () => {
-      const previous = setNativeBlasEnabled(form.on);
-      try {
-        await assertKernelMatchesCpu('Sum', { x: { shape: [...shape] } }, { axis: [...axis], keepDims }, `sum ${shape}`, 1e-6);
-      } finally {
-        setNativeBlasEnabled(previous);
-      }
-    });
+    test(
+      `Sum over leading axes (${form.name}) shape=${shape} axis=${axis} keepDims=${keepDims} matches cpu`,
+      { skip: form.skip },
+      inForm(form.on, () => assertKernelMatchesCpu('Sum', { x: { shape: [...shape] } }, { axis: [...axis], keepDims }, `sum ${shape}`, 1e-6)),
+    );
   }
 }
 

@@ -4,24 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
 import { GN_EPSILON, groupCount, groupNorm } from '../../../src/detection/backbones/group-norm.ts';
-import { nativeBlas, setNativeBlasEnabled } from '../../../src/backend/native/addon.ts';
-
-// The native addon's loops when built, and the JavaScript ones.
-const FORMS = [
-  { name: 'native', on: true, skip: nativeBlas() ? false : 'native addon not built' },
-  { name: 'JavaScript', on: false, skip: false },
-] as const;
-
-function inForm(on: boolean, fn: () => void): () => void {
-  return () => {
-    const previous = setNativeBlasEnabled(on);
-    try {
-      fn();
-    } finally {
-      setNativeBlasEnabled(previous);
-    }
-  };
-}
+import { inForm, NATIVE_FORMS as FORMS } from '../../utils/native-forms.ts';
 
 await registerGradients();
 await tf.setBackend('cpu');

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
 import { roiAlign, roiPool, roiPoolForward } from '../../../src/detection/roi-ops/index.ts';
 import { Rng } from '../../../src/util/rng.ts';
-import { nativeBlas, setNativeBlasEnabled } from '../../../src/backend/native/addon.ts';
+import { inForm, NATIVE_FORMS as FORMS } from '../../utils/native-forms.ts';
 
 await registerGradients();
 await tf.setBackend('cpu');
@@ -97,23 +97,6 @@ function randomCase(seed: number) {
     rois.push(x1, y1, x1 + rng.uniform(0, 60), y1 + rng.uniform(0, 50));
   }
   return { rng, H, W, C, feat, rois: Float32Array.from(rois) };
-}
-
-// RoIAlign's gather/scatter: the native addon's when built, and the JavaScript loops.
-const FORMS = [
-  { name: 'native', on: true, skip: nativeBlas() ? false : 'native addon not built' },
-  { name: 'JavaScript', on: false, skip: false },
-] as const;
-
-function inForm(on: boolean, fn: () => void): () => void {
-  return () => {
-    const previous = setNativeBlasEnabled(on);
-    try {
-      fn();
-    } finally {
-      setNativeBlasEnabled(previous);
-    }
-  };
 }
 
 for (const form of FORMS) {
