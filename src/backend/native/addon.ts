@@ -39,6 +39,11 @@ export interface NativeBlas {
   setThreads(n: number): number;
 }
 
+const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeBlas> = [
+  'convForward', 'convFilterGrad', 'convInputGrad', 'sgemm', 'maxPoolGrad', 'lrn', 'lrnGrad',
+  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'setThreads',
+];
+
 export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };
 
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/frcnn_blas.node', import.meta.url));
@@ -56,7 +61,9 @@ export function loadNativeBlas(): NativeBlasStatus {
   } else {
     try {
       const blas = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeBlas;
-      status = { kind: 'loaded', blas, path: NATIVE_ADDON_PATH };
+      // A build from older sources (pulled, not rebuilt) lacks newer functions: not used, with the reason.
+      const missing = ADDON_FUNCTIONS.filter((f) => typeof blas[f] !== 'function');
+      status = missing.length === 0 ? { kind: 'loaded', blas, path: NATIVE_ADDON_PATH } : { kind: 'absent', reason: `${NATIVE_ADDON_PATH} is stale (no ${missing.join(', ')}): npm run build:native` };
     } catch (err) {
       status = { kind: 'absent', reason: `failed to load ${NATIVE_ADDON_PATH}: ${(err as Error).message}` };
     }
