@@ -308,6 +308,36 @@ napi_value columnSumFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// biasActivation(y, cols, bias | null, relu)
+napi_value biasActivationFn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 4) {
+    fail(env, "expected (y, cols, bias | null, relu)");
+    return nullptr;
+  }
+  const int32_t cols = intArg(env, argv[1]);
+  float *y, *bias = nullptr;
+  size_t n = 0;
+  bool relu = false;
+  if (cols < 1) {
+    fail(env, "cols: expected a positive integer");
+    return nullptr;
+  }
+  if (!typedArray(env, argv[0], napi_float32_array, &y, &n, "y")) return nullptr;
+  if (n % size_t(cols) != 0) {
+    fail(env, "y: length is not a multiple of cols");
+    return nullptr;
+  }
+  napi_valuetype t;
+  napi_typeof(env, argv[2], &t);
+  if (t != napi_null && t != napi_undefined && !exact(env, argv[2], napi_float32_array, &bias, size_t(cols), "bias")) return nullptr;
+  napi_get_value_bool(env, argv[3], &relu);
+  biasActivation(y, int64_t(n / cols), cols, bias, relu);
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -334,6 +364,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"tapsGather", nullptr, taps<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tapsScatter", nullptr, taps<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"columnSum", nullptr, columnSumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasActivation", nullptr, biasActivationFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -120,3 +120,13 @@ FRCNN_CLONES void columnSum(const float* x, int64_t rows, int32_t cols, float* o
   }
   for (int32_t c = 0; c < cols; ++c) out[c] = float(a[c]);
 }
+
+FRCNN_CLONES void biasActivation(float* y, int64_t rows, int32_t cols, const float* bias, bool relu) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* v = y + r * cols;
+    if (bias)
+      for (int32_t c = 0; c < cols; ++c) v[c] += bias[c];
+    if (relu)
+      for (int32_t c = 0; c < cols; ++c) v[c] = v[c] < 0.f ? 0.f : v[c];
+  }
+}

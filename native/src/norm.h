@@ -15,3 +15,7 @@ void tapsScatter(const float* dy, int32_t channels, int32_t cells, const int32_t
 
 // out[c] = Σ_rows x[row, c] (a bias gradient), accumulated in double.
 void columnSum(const float* x, int64_t rows, int32_t cols, float* out);
+
+// y[row, c] = max(y[row, c] + bias[c], 0) in place (bias may be null; relu optional): the
+// fused conv's epilogue.
+void biasActivation(float* y, int64_t rows, int32_t cols, const float* bias, bool relu);

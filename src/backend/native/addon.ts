@@ -35,13 +35,15 @@ export interface NativeBlas {
   tapsScatter(channels: number, tapStart: Int32Array, pixel: Int32Array, weight: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** out[c] = Σ_rows x[row, c] for x of rows × out.length (a bias gradient). */
   columnSum(x: Float32Array, cols: number, out: Float32Array): void;
+  /** y[row, c] = max(y[row, c] + bias[c], 0) in place, bias and ReLU each optional: the fused conv's epilogue. */
+  biasActivation(y: Float32Array, cols: number, bias: Float32Array | null, relu: boolean): void;
   /** Sets OpenBLAS's thread count; returns the count in effect. */
   setThreads(n: number): number;
 }
 
 const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeBlas> = [
   'convForward', 'convFilterGrad', 'convInputGrad', 'sgemm', 'maxPoolGrad', 'lrn', 'lrnGrad',
-  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'setThreads',
+  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'setThreads',
 ];
 
 export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };

@@ -83,15 +83,10 @@ function convForward(blas: NativeBlas, b: BackendWasm, x: TensorInfo, filter: Te
   blas.setThreads(settings.threads);
   blas.convForward(g, b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(filter) as Float32Array, y);
   if (bias || relu) {
-    const co = info.outChannels;
-    const bv = bias ? (b.typedArrayFromHeap(bias) as Float32Array) : undefined;
-    if (bv && bv.length !== co) throw new FrcnnError(`native FusedConv2D: bias of ${bv.length} values for ${co} channels`);
-    for (let p = 0; p < y.length; p += co) {
-      for (let c = 0; c < co; c++) {
-        const v = bv ? y[p + c] + bv[c] : y[p + c];
-        y[p + c] = relu && v < 0 ? 0 : v;
-      }
-    }
+    const bv = bias ? (b.typedArrayFromHeap(bias) as Float32Array) : null;
+    if (bv && bv.length !== info.outChannels) throw new FrcnnError(`native FusedConv2D: bias of ${bv.length} values for ${info.outChannels} channels`);
+    // In C++: the same loop in JavaScript cost 250 ms on VGG16's conv1_2 output (38 M values).
+    blas.biasActivation(y, info.outChannels, bv, relu);
   }
   return out;
 }
