@@ -35,6 +35,14 @@ export function hostView(t: tf.Tensor): Float32Array | undefined {
 }
 
 /**
+ * `t`'s float32 values: a view of its storage where the backend allows (valid until the next
+ * allocation on wasm), else a copy (`dataSync`). For loops that only read.
+ */
+export function hostValues(t: tf.Tensor): Float32Array {
+  return hostView(t) ?? (t.dataSync() as Float32Array);
+}
+
+/**
  * Runs `update` on `t`'s own storage and returns true, when the backend allows it and no other
  * tensor shares that storage (a clone or a snapshot would see the change); returns false
  * otherwise, having done nothing.

@@ -5,7 +5,7 @@
  * small-backbone train step on wasm. Statistics are per image and group over H×W×(C/G).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostView } from '../../backend/host-memory.ts';
+import { hostValues } from '../../backend/host-memory.ts';
 import { nativeBlas } from '../../backend/native/addon.ts';
 
 export const GN_EPSILON = 1e-5;
@@ -167,11 +167,6 @@ const kernels = {
   },
 };
 
-/** `t`'s values without a copy where the backend allows (valid until the next allocation), else a copy. */
-function values(t: tf.Tensor): Float32Array {
-  return hostView(t) ?? (t.dataSync() as Float32Array);
-}
-
 /** GroupNorm of NHWC `x` with per-channel `gamma`, `beta`, differentiable w.r.t. all three. */
 export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
@@ -180,11 +175,11 @@ export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, gro
     // x and γ saved as tensors (kept alive by the tape even if the caller's tidy ends) and
     // read again in the gradient: no copy of x is held between forward and backward.
     save([xi, gi]);
-    const { y, stats } = kernels.forward(values(xi), n, h * w, c, groups, values(gi), values(bi));
+    const { y, stats } = kernels.forward(hostValues(xi), n, h * w, c, groups, hostValues(gi), hostValues(bi));
     const value = tf.tensor4d(y, [n, h, w, c]);
     const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
       // Views taken together, after the last allocation and before the next.
-      const g = kernels.backward(values(dy), values(saved[0]), n, h * w, c, groups, values(saved[1]), stats);
+      const g = kernels.backward(hostValues(dy), hostValues(saved[0]), n, h * w, c, groups, hostValues(saved[1]), stats);
       return [tf.tensor4d(g.dx, [n, h, w, c]), tf.tensor1d(g.dGamma), tf.tensor1d(g.dBeta)];
     };
     return { value, gradFunc };

@@ -6,7 +6,7 @@
  * coordinates are constants (no gradient to the proposals, as in approximate joint training).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostView } from '../../backend/host-memory.ts';
+import { hostValues } from '../../backend/host-memory.ts';
 import { nativeBlas } from '../../backend/native/addon.ts';
 import { FrcnnError } from '../../util/errors.ts';
 
@@ -162,7 +162,7 @@ export function roiAlign(features: tf.Tensor4D, rois: Float32Array, opts: RoiAli
   const blas = nativeBlas();
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = inputs[0] as tf.Tensor4D;
-    const features = hostView(x) ?? (x.dataSync() as Float32Array);
+    const features = hostValues(x);
     let values: Float32Array;
     if (blas) {
       values = new Float32Array((taps.tapStart.length - 1) * channels);
@@ -172,7 +172,7 @@ export function roiAlign(features: tf.Tensor4D, rois: Float32Array, opts: RoiAli
     }
     const value = tf.tensor4d(values, [numRois, opts.pooledHeight, opts.pooledWidth, channels]);
     const gradFunc = (dy: tf.Tensor4D) => {
-      const g = hostView(dy) ?? (dy.dataSync() as Float32Array);
+      const g = hostValues(dy);
       let dx: Float32Array;
       if (blas) {
         dx = new Float32Array(height * width * channels);
