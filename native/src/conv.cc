@@ -72,6 +72,18 @@ void col2imAdd(const ConvGeometry& g, const float* col, int64_t p0, int64_t coun
 
 }  // namespace
 
+namespace {
+
+// Walks each image's output pixels in im2col blocks: fn(b, p0, count) for pixels [p0, p0 + count) of image b.
+template <typename Fn>
+void forEachBlock(const ConvGeometry& g, int64_t block, Fn fn) {
+  const int64_t pixels = int64_t(g.outH) * g.outW;
+  for (int b = 0; b < g.n; ++b)
+    for (int64_t p0 = 0; p0 < pixels; p0 += block) fn(b, p0, std::min(block, pixels - p0));
+}
+
+}  // namespace
+
 void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
@@ -82,14 +94,11 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, float* y
   }
   const int64_t block = blockPixels(g);
   std::vector<float> col(size_t(block * patch));
-  for (int b = 0; b < g.n; ++b) {
-    for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-      const int64_t count = std::min(block, pixels - p0);
-      im2col(g, x + b * inImage, p0, count, col.data());
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, int(patch), 1.f, col.data(), int(patch), w, g.cout, 0.f,
-                  y + b * outImage + p0 * g.cout, g.cout);
-    }
-  }
+  forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
+    im2col(g, x + b * inImage, p0, count, col.data());
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, int(patch), 1.f, col.data(), int(patch), w, g.cout, 0.f,
+                y + b * outImage + p0 * g.cout, g.cout);
+  });
 }
 
 void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
@@ -102,17 +111,14 @@ void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, floa
   }
   const int64_t block = blockPixels(g);
   std::vector<float> col(size_t(block * patch));
+  // The first block overwrites dw (beta 0), the others add to it (the geometry has ≥ 1 pixel).
   float beta = 0.f;
-  for (int b = 0; b < g.n; ++b) {
-    for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-      const int64_t count = std::min(block, pixels - p0);
-      im2col(g, x + b * inImage, p0, count, col.data());
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(patch), g.cout, int(count), 1.f, col.data(), int(patch),
-                  dy + b * outImage + p0 * g.cout, g.cout, beta, dw, g.cout);
-      beta = 1.f;
-    }
-  }
-  if (beta == 0.f) std::memset(dw, 0, size_t(patch * g.cout) * sizeof(float));
+  forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
+    im2col(g, x + b * inImage, p0, count, col.data());
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(patch), g.cout, int(count), 1.f, col.data(), int(patch), dy + b * outImage + p0 * g.cout,
+                g.cout, beta, dw, g.cout);
+    beta = 1.f;
+  });
 }
 
 void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
@@ -126,12 +132,9 @@ void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float
   std::memset(dx, 0, size_t(g.n * inImage) * sizeof(float));
   const int64_t block = blockPixels(g);
   std::vector<float> col(size_t(block * patch));
-  for (int b = 0; b < g.n; ++b) {
-    for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-      const int64_t count = std::min(block, pixels - p0);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(count), int(patch), g.cout, 1.f, dy + b * outImage + p0 * g.cout, g.cout, w,
-                  g.cout, 0.f, col.data(), int(patch));
-      col2imAdd(g, col.data(), p0, count, dx + b * inImage);
-    }
-  }
+  forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(count), int(patch), g.cout, 1.f, dy + b * outImage + p0 * g.cout, g.cout, w, g.cout, 0.f,
+                col.data(), int(patch));
+    col2imAdd(g, col.data(), p0, count, dx + b * inImage);
+  });
 }
