@@ -10,6 +10,7 @@
 #include "conv.h"
 #include "norm.h"
 #include "pool.h"
+#include "winograd.h"
 
 extern "C" void openblas_set_num_threads(int);
 extern "C" int openblas_get_num_threads(void);
@@ -350,6 +351,21 @@ napi_value setThreads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// setWinograd(on): whether 3×3 stride-1 convolutions take the Winograd path; returns the old setting.
+napi_value setWinograd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool on = true;
+  if (argc == 1 && napi_get_value_bool(env, argv[0], &on) != napi_ok) {
+    fail(env, "expected (on: boolean)");
+    return nullptr;
+  }
+  napi_value r;
+  napi_get_boolean(env, setWinogradEnabled(on), &r);
+  return r;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"convForward", nullptr, conv<Op::Forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -365,6 +381,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"tapsScatter", nullptr, taps<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"columnSum", nullptr, columnSumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActivation", nullptr, biasActivationFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setWinograd", nullptr, setWinograd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -6,6 +6,9 @@
 #include <cstring>
 #include <vector>
 
+#include "scratch.h"
+#include "winograd.h"
+
 namespace {
 
 // Output pixels per im2col block: the column block (pixels × kh·kw·C floats) stays within a few
@@ -85,6 +88,7 @@ void forEachBlock(const ConvGeometry& g, int64_t block, Fn fn) {
 }  // namespace
 
 void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  if (winogradEnabled() && winogradApplies(g)) return winogradForward(g, x, w, y);
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
@@ -93,15 +97,16 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, float* y
     return;
   }
   const int64_t block = blockPixels(g);
-  std::vector<float> col(size_t(block * patch));
+  float* col = scratch(kScratchIm2col, size_t(block * patch));
   forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
-    im2col(g, x + b * inImage, p0, count, col.data());
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, int(patch), 1.f, col.data(), int(patch), w, g.cout, 0.f,
+    im2col(g, x + b * inImage, p0, count, col);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, int(patch), 1.f, col, int(patch), w, g.cout, 0.f,
                 y + b * outImage + p0 * g.cout, g.cout);
   });
 }
 
 void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  if (winogradEnabled() && winogradApplies(g)) return winogradFilterGrad(g, x, dy, dw);
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
@@ -110,18 +115,19 @@ void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, floa
     return;
   }
   const int64_t block = blockPixels(g);
-  std::vector<float> col(size_t(block * patch));
+  float* col = scratch(kScratchIm2col, size_t(block * patch));
   // The first block overwrites dw (beta 0), the others add to it (the geometry has ≥ 1 pixel).
   float beta = 0.f;
   forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
-    im2col(g, x + b * inImage, p0, count, col.data());
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(patch), g.cout, int(count), 1.f, col.data(), int(patch), dy + b * outImage + p0 * g.cout,
+    im2col(g, x + b * inImage, p0, count, col);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(patch), g.cout, int(count), 1.f, col, int(patch), dy + b * outImage + p0 * g.cout,
                 g.cout, beta, dw, g.cout);
     beta = 1.f;
   });
 }
 
 void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  if (winogradEnabled() && winogradApplies(g)) return winogradInputGrad(g, dy, w, dx);
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
@@ -131,10 +137,10 @@ void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float
   }
   std::memset(dx, 0, size_t(g.n * inImage) * sizeof(float));
   const int64_t block = blockPixels(g);
-  std::vector<float> col(size_t(block * patch));
+  float* col = scratch(kScratchIm2col, size_t(block * patch));
   forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(count), int(patch), g.cout, 1.f, dy + b * outImage + p0 * g.cout, g.cout, w, g.cout, 0.f,
-                col.data(), int(patch));
-    col2imAdd(g, col.data(), p0, count, dx + b * inImage);
+                col, int(patch));
+    col2imAdd(g, col, p0, count, dx + b * inImage);
   });
 }

@@ -37,13 +37,15 @@ export interface NativeBlas {
   columnSum(x: Float32Array, cols: number, out: Float32Array): void;
   /** y[row, c] = max(y[row, c] + bias[c], 0) in place, bias and ReLU each optional: the fused conv's epilogue. */
   biasActivation(y: Float32Array, cols: number, bias: Float32Array | null, relu: boolean): void;
+  /** Whether 3×3 stride-1 convolutions take the Winograd path (native/src/winograd.h; on by default); returns the old setting. */
+  setWinograd(on: boolean): boolean;
   /** Sets OpenBLAS's thread count; returns the count in effect. */
   setThreads(n: number): number;
 }
 
 const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeBlas> = [
   'convForward', 'convFilterGrad', 'convInputGrad', 'sgemm', 'maxPoolGrad', 'lrn', 'lrnGrad',
-  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'setThreads',
+  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'setWinograd', 'setThreads',
 ];
 
 export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };

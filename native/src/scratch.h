@@ -1,0 +1,17 @@
+// Grow-only scratch buffers reused from call to call: a fresh multi-megabyte std::vector per
+// convolution is mapped, zeroed and faulted in page by page each time (~20 ms for VGG16's 38 MB
+// transformed filters), more than some of the convolutions themselves.
+#pragma once
+#include <cstddef>
+
+// Slots a call may use at once; each (slot) is owned by one thread for the duration of a call.
+enum ScratchSlot : int {
+  kScratchIm2col = 0,
+  kScratchFilter = 1,   // Winograd's transformed filter U
+  kScratchFlipped = 2,  // the input gradient's turned filter
+  kScratchWorker = 3,   // + 3 · worker + {0, 1, 2}: a worker's transformed tiles and sums
+};
+constexpr int kScratchSlots = 3 + 3 * 64;
+
+// At least `floats` uninitialised floats for `slot`, valid until the next request of that slot.
+float* scratch(int slot, size_t floats);
