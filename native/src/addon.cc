@@ -4,12 +4,14 @@
 
 #include <cblas.h>
 
+#include <climits>
 #include <cstdint>
 #include <string>
 
 #include "conv.h"
 #include "norm.h"
 #include "pool.h"
+#include "update.h"
 #include "winograd.h"
 
 extern "C" void openblas_set_num_threads(int);
@@ -351,6 +353,80 @@ napi_value setThreads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+double doubleArg(napi_env env, napi_value v) {
+  double out = 0;
+  napi_get_value_double(env, v, &out);
+  return out;
+}
+
+// sgdMomentum(w, g, v, mu, rate, decay): one momentum step in place on w and v.
+napi_value sgdMomentumFn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 6) {
+    fail(env, "expected (w, g, v, mu, rate, decay)");
+    return nullptr;
+  }
+  float *w, *g, *v;
+  size_t n = 0;
+  if (!typedArray(env, argv[0], napi_float32_array, &w, &n, "w")) return nullptr;
+  if (!exact(env, argv[1], napi_float32_array, &g, n, "g") || !exact(env, argv[2], napi_float32_array, &v, n, "v")) return nullptr;
+  sgdMomentum(w, g, v, int64_t(n), doubleArg(env, argv[3]), doubleArg(env, argv[4]), doubleArg(env, argv[5]));
+  return nullptr;
+}
+
+// roiPool(dims [height, width, channels, rois, pooledHeight, pooledWidth], spatialScale, features, rois, values, argmax)
+napi_value roiPoolFn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 6) {
+    fail(env, "expected (dims, spatialScale, features, rois, values, argmax)");
+    return nullptr;
+  }
+  int32_t* d = nullptr;
+  if (!exact(env, argv[0], napi_int32_array, &d, 6, "dims")) return nullptr;
+  for (int i = 0; i < 6; ++i)
+    if (d[i] < (i == 3 ? 0 : 1)) {
+      fail(env, "dims: value " + std::to_string(i) + " out of range");
+      return nullptr;
+    }
+  const RoiPoolGeometry g{d[0], d[1], d[2], d[3], d[4], d[5], doubleArg(env, argv[1])};
+  const size_t out = size_t(g.rois) * g.pooledHeight * g.pooledWidth * g.channels;
+  if (int64_t(g.height) * g.width * g.channels > INT32_MAX) {
+    fail(env, "dims: feature map too large for int32 argmax");
+    return nullptr;
+  }
+  float *features, *rois, *values;
+  int32_t* argmax;
+  if (!exact(env, argv[2], napi_float32_array, &features, size_t(g.height) * g.width * g.channels, "features") ||
+      !exact(env, argv[3], napi_float32_array, &rois, size_t(g.rois) * 4, "rois") || !exact(env, argv[4], napi_float32_array, &values, out, "values") ||
+      !exact(env, argv[5], napi_int32_array, &argmax, out, "argmax"))
+    return nullptr;
+  roiPoolForward(g, features, rois, values, argmax);
+  return nullptr;
+}
+
+// roiPoolGrad(dy, argmax, dx): dx = 0, then dx[argmax[i]] += dy[i].
+napi_value roiPoolGradFn(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 3) {
+    fail(env, "expected (dy, argmax, dx)");
+    return nullptr;
+  }
+  float *dy, *dx;
+  int32_t* argmax;
+  size_t n = 0, dxSize = 0;
+  if (!typedArray(env, argv[0], napi_float32_array, &dy, &n, "dy") || !exact(env, argv[1], napi_int32_array, &argmax, n, "argmax") ||
+      !typedArray(env, argv[2], napi_float32_array, &dx, &dxSize, "dx"))
+    return nullptr;
+  roiPoolBackward(dy, argmax, int64_t(n), dx, int64_t(dxSize));
+  return nullptr;
+}
+
 // setWinograd(on): whether 3×3 stride-1 convolutions take the Winograd path; returns the old setting.
 napi_value setWinograd(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -381,6 +457,9 @@ napi_value init(napi_env env, napi_value exports) {
       {"tapsScatter", nullptr, taps<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"columnSum", nullptr, columnSumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActivation", nullptr, biasActivationFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgdMomentum", nullptr, sgdMomentumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"roiPool", nullptr, roiPoolFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"roiPoolGrad", nullptr, roiPoolGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setWinograd", nullptr, setWinograd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

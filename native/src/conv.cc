@@ -40,6 +40,12 @@ void im2col(const ConvGeometry& g, const float* x, int64_t p0, int64_t count, fl
         continue;
       }
       const float* row = x + int64_t(iy) * g.w * g.c;
+      const int ix0 = ox * g.sw - g.padLeft;
+      if (ix0 >= 0 && ix0 + g.kw <= g.w) {  // the kw taps are one run of kw·C floats
+        std::memcpy(dst, row + int64_t(ix0) * g.c, size_t(g.kw) * run);
+        dst += int64_t(g.kw) * g.c;
+        continue;
+      }
       for (int kx = 0; kx < g.kw; ++kx, dst += g.c) {
         const int ix = ox * g.sw - g.padLeft + kx;
         if (ix < 0 || ix >= g.w) std::memset(dst, 0, run);
@@ -63,6 +69,14 @@ void col2imAdd(const ConvGeometry& g, const float* col, int64_t p0, int64_t coun
         continue;
       }
       float* row = dx + int64_t(iy) * g.w * g.c;
+      const int ix0 = ox * g.sw - g.padLeft;
+      if (ix0 >= 0 && ix0 + g.kw <= g.w) {  // one run of kw·C floats
+        float* d = row + int64_t(ix0) * g.c;
+        const int64_t span = int64_t(g.kw) * g.c;
+        for (int64_t k = 0; k < span; ++k) d[k] += src[k];
+        src += span;
+        continue;
+      }
       for (int kx = 0; kx < g.kw; ++kx, src += g.c) {
         const int ix = ox * g.sw - g.padLeft + kx;
         if (ix < 0 || ix >= g.w) continue;

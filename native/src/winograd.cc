@@ -4,14 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 #include <vector>
 
 #include "pool.h"  // FRCNN_CLONES
 #include "scratch.h"
-
-extern "C" void openblas_set_num_threads(int);
-extern "C" int openblas_get_num_threads(void);
+#include "workers.h"
 
 // Transform matrices for the points 0, ±1, ±2, ∞ (α = 6):
 //   Bᵀ (6×6, input) is shared by F(4×4, 3×3) and F(3×3, 4×4);
@@ -241,25 +238,6 @@ FRCNN_CLONES void addInto(float* __restrict a, const float* __restrict b, size_t
   for (size_t i = 0; i < n; ++i) a[i] += b[i];
 }
 
-// Runs fn(worker) on as many threads as OpenBLAS was given, each taking blocks of tiles from a
-// shared counter through its own transform → single-threaded SGEMMs → transform pipeline: the
-// transforms parallelise too, and small per-cell SGEMMs skip OpenBLAS's thread hand-offs.
-// OpenBLAS is set to one thread meanwhile (its single-threaded path is reentrant); the addon is
-// called synchronously from one JavaScript thread, so no other SGEMM sees the change.
-template <typename Fn>
-void onWorkers(Fn fn) {
-  const int threads = openblas_get_num_threads();
-  if (threads <= 1) return fn(0);
-  openblas_set_num_threads(1);
-  std::vector<std::thread> others;
-  for (int t = 1; t < threads; ++t) others.emplace_back(fn, t);
-  fn(0);
-  for (auto& t : others) t.join();
-  openblas_set_num_threads(threads);
-}
-
-int workers() { return std::max(1, openblas_get_num_threads()); }
-
 struct Blocks {
   int64_t size, perImage, total;  // tiles per block, blocks per image, blocks in all
 };
@@ -284,8 +262,7 @@ int64_t minimumTiles(int inC, int outC) { return std::clamp<int64_t>(int64_t(inC
 
 // U (36 × c × k) for the HWIO filter w, rows split over the workers.
 void transformFilter(const float* w, int c, int k, float* U) {
-  const int parts = workers();
-  onWorkers([&](int part) { filterTransform(w, c, k, int(int64_t(c) * part / parts), int(int64_t(c) * (part + 1) / parts), U); });
+  parallelRanges(c, std::max(1, (1 << 16) / k), [&](int64_t begin, int64_t end) { filterTransform(w, c, k, int(begin), int(end), U); });
 }
 
 // flipped[tap][ko][ci] = w[8 − tap][ci][ko]: the filter turned 180° with its channel axes swapped
@@ -306,7 +283,10 @@ void flipFilter(const float* w, int64_t c, int64_t k, float* flipped) {
 }
 
 
-// The forward pass with an already transformed filter U (36 × c × cout).
+// The forward pass with an already transformed filter U (36 × c × cout). Each worker takes blocks
+// of tiles from a shared counter through its own transform → single-threaded SGEMMs → transform
+// pipeline: the transforms run in parallel too, and the per-cell SGEMMs (often small) skip
+// OpenBLAS's thread hand-offs.
 void forwardTransformed(const ConvGeometry& g, const float* x, const float* U, float* y) {
   const Tiling t = tiling(g.outH, g.outW);
   const int64_t tiles = t.count();

@@ -37,6 +37,12 @@ export interface NativeBlas {
   columnSum(x: Float32Array, cols: number, out: Float32Array): void;
   /** y[row, c] = max(y[row, c] + bias[c], 0) in place, bias and ReLU each optional: the fused conv's epilogue. */
   biasActivation(y: Float32Array, cols: number, bias: Float32Array | null, relu: boolean): void;
+  /** v ← μ·v + rate·g + decay·w, w ← w − v in place, in double as sgd.ts's loop (same bits). */
+  sgdMomentum(w: Float32Array, g: Float32Array, v: Float32Array, mu: number, rate: number, decay: number): void;
+  /** RoI max pooling (roi-pool.ts holds the JavaScript twin): dims [height, width, channels, rois, pooledHeight, pooledWidth]. */
+  roiPool(dims: Int32Array, spatialScale: number, features: Float32Array, rois: Float32Array, values: Float32Array, argmax: Int32Array): void;
+  /** dx = 0, then dx[argmax[i]] += dy[i]. */
+  roiPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
   /** Whether 3×3 stride-1 convolutions take the Winograd path (native/src/winograd.h; on by default); returns the old setting. */
   setWinograd(on: boolean): boolean;
   /** Sets OpenBLAS's thread count; returns the count in effect. */
@@ -45,7 +51,7 @@ export interface NativeBlas {
 
 const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeBlas> = [
   'convForward', 'convFilterGrad', 'convInputGrad', 'sgemm', 'maxPoolGrad', 'lrn', 'lrnGrad',
-  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'setWinograd', 'setThreads',
+  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'sgdMomentum', 'roiPool', 'roiPoolGrad', 'setWinograd', 'setThreads',
 ];
 
 export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };

@@ -6,6 +6,7 @@
  * backpropagate into the proposals (approximate joint training).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeBlas } from '../../backend/native/addon.ts';
 import { FrcnnError } from '../../util/errors.ts';
 
 export interface RoiPoolOptions {
@@ -43,6 +44,11 @@ export function roiPoolForward(
   const numRois = rois.length / 4;
   const values = new Float32Array(numRois * ph * pw * channels);
   const argmax = new Int32Array(values.length).fill(-1);
+  const blas = nativeBlas();
+  if (blas) {
+    blas.roiPool(Int32Array.of(height, width, channels, numRois, ph, pw), spatialScale, features, rois, values, argmax);
+    return { values, argmax };
+  }
   for (let r = 0; r < numRois; r++) {
     const startW = roundHalfAway(rois[4 * r] * spatialScale);
     const startH = roundHalfAway(rois[4 * r + 1] * spatialScale);
@@ -87,6 +93,11 @@ export function roiPoolForward(
 /** Gradient of `roiPoolForward` w.r.t. the features: scatter-add `dy` to the argmax positions. */
 export function roiPoolBackward(dy: Float32Array, argmax: Int32Array, featureSize: number): Float32Array {
   const dx = new Float32Array(featureSize);
+  const blas = nativeBlas();
+  if (blas) {
+    blas.roiPoolGrad(dy, argmax, dx);
+    return dx;
+  }
   for (let i = 0; i < dy.length; i++) {
     const j = argmax[i];
     if (j >= 0) dx[j] += dy[i];

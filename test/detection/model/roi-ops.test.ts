@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerGradients } from '../../../src/detection/tf-gradients.ts';
-import { roiAlign, roiPool, roiPoolForward } from '../../../src/detection/roi-ops/index.ts';
+import { roiAlign, roiPool, roiPoolBackward, roiPoolForward } from '../../../src/detection/roi-ops/index.ts';
 import { Rng } from '../../../src/util/rng.ts';
 import { inForm, NATIVE_FORMS as FORMS } from '../../utils/native-forms.ts';
 
@@ -148,7 +148,8 @@ for (const form of FORMS) {
   }));
 }
 
-test('RoI max pooling gradient w.r.t. the features matches finite differences', () => {
+for (const form of FORMS) {
+test(`RoI max pooling gradient w.r.t. the features matches finite differences (${form.name})`, { skip: form.skip }, inForm(form.on, () => {
   // Distinct, well-separated values so ±eps never changes an argmax.
   const { rng, H, W, C, rois } = randomCase(7);
   const order = rng.shuffle(Array.from({ length: H * W * C }, (_, i) => i));
@@ -157,4 +158,30 @@ test('RoI max pooling gradient w.r.t. the features matches finite differences', 
   // Every output cell routes its gradient to exactly one input (or none for an empty bin).
   const { argmax } = roiPoolForward(feat, H, W, C, rois, { pooledHeight: 2, pooledWidth: 2, spatialScale: 1 / 8 });
   assert.ok(argmax.every((j) => j >= -1 && j < feat.length));
+}));
+}
+
+test('RoI max pooling: the native loops give the JavaScript ones\' values and argmax exactly (ties, NaN, empty and malformed RoIs, half-pixel corners)', { skip: FORMS[0].skip }, () => {
+  const rng = new Rng(11);
+  const [H, W, C] = [9, 13, 37];
+  // Few distinct values, so bins hold ties (the first maximum in scan order wins), and some NaN.
+  const feat = Float32Array.from({ length: H * W * C }, () => (rng.uniform(0, 1) < 0.03 ? Number.NaN : Math.floor(rng.uniform(0, 4))));
+  const nanBin = (4 * W + 6) * C;
+  for (let c = 0; c < C; c++) feat[nanBin + c] = Number.NaN; // a 1×1 bin of only NaN
+  const rois: number[] = [6 * 8, 4 * 8, 6 * 8, 4 * 8, 200, 200, 300, 300, 40, 40, 10, 10, 3.9999, 4, 60.5, 36.5, -20, -12, 12, 20];
+  for (let r = 0; r < 40; r++) {
+    const x1 = rng.uniform(-16, 100);
+    const y1 = rng.uniform(-16, 70);
+    rois.push(x1, y1, x1 + rng.uniform(0, 90), y1 + rng.uniform(0, 60));
+  }
+  const opts = { pooledHeight: 3, pooledWidth: 4, spatialScale: 1 / 8 };
+  const js = inForm(false, () => roiPoolForward(feat, H, W, C, Float32Array.from(rois), opts))();
+  const native = inForm(true, () => roiPoolForward(feat, H, W, C, Float32Array.from(rois), opts))();
+  assert.deepEqual(Array.from(native.argmax), Array.from(js.argmax));
+  assert.deepEqual(Array.from(native.values), Array.from(js.values)); // deepEqual treats NaN as equal to NaN
+  assert.ok(Number.isNaN(native.values[(0 * 12) * C]), 'the NaN-only bin is NaN');
+  const dy = Float32Array.from({ length: js.values.length }, () => rng.normal());
+  const jsDx = inForm(false, () => roiPoolBackward(dy, js.argmax, H * W * C))();
+  const nativeDx = inForm(true, () => roiPoolBackward(dy, js.argmax, H * W * C))();
+  assert.deepEqual(Array.from(nativeDx), Array.from(jsDx));
 });

@@ -11,6 +11,8 @@ import { hostView } from '../../../src/backend/host-memory.ts';
 import { ParamStore, type ParamInfo } from '../../../src/detection/params.ts';
 import { MomentumSgd, type SgdOptions } from '../../../src/detection/training/sgd.ts';
 import { Rng } from '../../../src/util/rng.ts';
+import { nativeBlas } from '../../../src/backend/native/addon.ts';
+import { inForm } from '../../utils/native-forms.ts';
 
 before(async () => {
   await initBackend({ backend: 'wasm' });
@@ -96,4 +98,28 @@ test('in-place updates reach XNNPACK: a conv and a matmul after the update use t
   sgd.dispose();
   store.dispose();
   x.dispose();
+});
+
+test('the native update gives the JavaScript loop\'s bits (weights, biases; big enough to split over threads)', { skip: nativeBlas() ? false : 'native addon not built' }, () => {
+  const run = (on: boolean): Float32Array[] =>
+    inForm(on, () => {
+      const store = new ParamStore();
+      const rng = new Rng(9);
+      const w = store.add('fc', 'weight', [700, 1000], { kind: 'msra' }, rng);
+      const b = store.add('fc', 'bias', [1000], { kind: 'gaussian', std: 0.1 }, rng);
+      const sgd = new MomentumSgd(OPTS);
+      const grads = new Rng(10);
+      for (let step = 0; step < 3; step++) {
+        const g = (t: tf.Tensor) => tf.tensor(Float32Array.from({ length: t.size }, () => grads.normal()), t.shape);
+        sgd.apply(store.list(), { 'fc/weight': g(w), 'fc/bias': g(b) }, 0.01 * (step + 1));
+      }
+      const out = [w.dataSync() as Float32Array, b.dataSync() as Float32Array, ...sgd.stateArrays().map((s) => s.data.slice())];
+      sgd.dispose();
+      store.dispose();
+      return out;
+    })();
+  const js = run(false);
+  const native = run(true);
+  assert.equal(native.length, js.length);
+  for (let i = 0; i < js.length; i++) assert.ok(Buffer.from(native[i].buffer).equals(Buffer.from(js[i].buffer)), `array ${i} differs`);
 });

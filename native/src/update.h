@@ -1,0 +1,21 @@
+// The per-step loops around the network that run over whole parameter or feature arrays:
+// the momentum SGD update (ZF: 58 M parameters, VGG16: 134 M) and Fast R-CNN's RoI max pooling.
+#pragma once
+#include <cstdint>
+
+// v ← μ·v + rate·g + decay·w, w ← w − v; in double like the JavaScript loop it replaces
+// (sgd.ts), so both give the same bits.
+void sgdMomentum(float* w, const float* g, float* v, int64_t n, double mu, double rate, double decay);
+
+struct RoiPoolGeometry {
+  int32_t height, width, channels;  // one feature map, H×W×C
+  int32_t rois, pooledHeight, pooledWidth;
+  double spatialScale;
+};
+
+// values[r, py, px, c] = max over the bin of features[h, w, c]; argmax = the flat feature
+// index of the first maximum (−1 for an empty bin, whose value is 0; NaN if the bin held only
+// NaN). Caffe's roi_pooling_layer, as roi-pool.ts.
+void roiPoolForward(const RoiPoolGeometry& g, const float* features, const float* rois, float* values, int32_t* argmax);
+// dx (zeroed first) += dy routed to argmax.
+void roiPoolBackward(const float* dy, const int32_t* argmax, int64_t n, float* dx, int64_t dxSize);
