@@ -5,14 +5,21 @@
 #include <cstring>
 #include <vector>
 
+#include "scratch.h"
+#include "workers.h"
+
 // Per window: the maximum per channel (a select, which vectorises), then the first tap in
 // row-major order holding it (taps visited last to first, the earliest match written last); a
 // NaN maximum matches nothing and keeps the first tap, as the strict-> loop in JavaScript does.
-FRCNN_CLONES void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
+// Single-threaded: at ~13 ms for ZF's conv1 pooling it streams memory about as fast as this
+// machine allows, and two threads on channel halves measured slower. Unroll-and-jam is off here:
+// GCC jammed the tap loop around a scalar inner loop (4× slower than the vectorised one).
+FRCNN_CLONES __attribute__((optimize("no-loop-unroll-and-jam"))) void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
   const int64_t image = int64_t(g.h) * g.w * g.c;
+  const int cb = g.c;
   std::memset(dx, 0, size_t(g.n * image) * sizeof(float));
-  std::vector<float> best(g.c);
-  std::vector<int32_t> where(g.c);
+  std::vector<float> best(static_cast<size_t>(cb));
+  std::vector<int32_t> where(static_cast<size_t>(cb));
   std::vector<int64_t> taps(size_t(g.kh) * g.kw);
   for (int b = 0; b < g.n; ++b) {
     const float* xi = x + b * image;
@@ -27,26 +34,25 @@ FRCNN_CLONES void maxPoolGrad(const PoolGeometry& g, const float* x, const float
         int32_t nt = 0;
         for (int y = yStart; y < yEnd; ++y)
           for (int xx = xStart; xx < xEnd; ++xx) taps[nt++] = (int64_t(y) * g.w + xx) * g.c;
-        float* bp = best.data();
-        int32_t* wp = where.data();
-        const float* first = xi + taps[0];
-        for (int k = 0; k < g.c; ++k) {
+        float* __restrict bp = best.data();
+        int32_t* __restrict wp = where.data();
+        const float* __restrict first = xi + taps[0];
+        for (int k = 0; k < cb; ++k) {
           bp[k] = first[k];
           wp[k] = 0;
         }
         for (int32_t t = 1; t < nt; ++t) {
-          const float* v = xi + taps[t];
-          for (int k = 0; k < g.c; ++k) bp[k] = v[k] > bp[k] ? v[k] : bp[k];
+          const float* __restrict v = xi + taps[t];
+          for (int k = 0; k < cb; ++k) bp[k] = v[k] > bp[k] ? v[k] : bp[k];
         }
         for (int32_t t = nt - 1; t >= 1; --t) {
-          const float* v = xi + taps[t];
-          for (int k = 0; k < g.c; ++k) wp[k] = v[k] == bp[k] ? t : wp[k];
+          const float* __restrict v = xi + taps[t];
+          for (int k = 0; k < cb; ++k) wp[k] = v[k] == bp[k] ? t : wp[k];
         }
         // A window whose first tap holds the maximum (or a NaN) keeps tap 0; ties earlier than t were written after t.
-        for (int k = 0; k < g.c; ++k)
-          if (first[k] == bp[k] || first[k] != first[k]) wp[k] = 0;
+        for (int k = 0; k < cb; ++k) wp[k] = first[k] == bp[k] || first[k] != first[k] ? 0 : wp[k];
         const float* gy = dy + ((int64_t(b) * g.outH + oy) * g.outW + ox) * g.c;
-        for (int k = 0; k < g.c; ++k) dxi[taps[wp[k]] + k] += gy[k];
+        for (int k = 0; k < cb; ++k) dxi[taps[wp[k]] + k] += gy[k];
       }
     }
   }
@@ -105,60 +111,80 @@ struct SquaresRing {
 
 }  // namespace
 
-FRCNN_CLONES void lrnForward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, float* y) {
-  const int64_t row = int64_t(w) * c, image = int64_t(h) * row;
+namespace {
+
+FRCNN_CLONES void lrnForwardRows(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, float* yi, int32_t y0, int32_t y1) {
+  const int64_t row = int64_t(w) * c;
   const int32_t r = size / 2;
   const float scale = alpha / float(size * size);
   std::vector<float> col(row), sum(row);
-  for (int32_t b = 0; b < n; ++b) {
-    const float* xi = x + b * image;
-    SquaresRing squares(xi, row, r);
-    for (int32_t yy = 0; yy < h; ++yy) {
-      windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
-      const float* xr = xi + yy * row;
-      float* yr = y + b * image + yy * row;
-      for (int64_t k = 0; k < row; ++k) yr[k] = xr[k] * negPow(1.f + scale * sum[k], beta);
+  SquaresRing squares(xi, row, r);
+  for (int32_t yy = y0; yy < y1; ++yy) {
+    windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
+    const float* xr = xi + yy * row;
+    float* yr = yi + yy * row;
+    for (int64_t k = 0; k < row; ++k) yr[k] = xr[k] * negPow(1.f + scale * sum[k], beta);
+  }
+}
+
+// Backward, first pass over rows [y0, y1): p = s^−β into P and t = dy · x · p / s into T.
+FRCNN_CLONES void lrnBackwardFirst(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, const float* gi, float* T, float* P,
+                                   int32_t y0, int32_t y1) {
+  const int64_t row = int64_t(w) * c;
+  const int32_t r = size / 2;
+  const float scale = alpha / float(size * size);
+  std::vector<float> col(row), sum(row);
+  SquaresRing squares(xi, row, r);
+  for (int32_t yy = y0; yy < y1; ++yy) {
+    windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
+    const float *xr = xi + yy * row, *gr = gi + yy * row;
+    float *tr = T + yy * row, *pr = P + yy * row;
+    for (int64_t k = 0; k < row; ++k) {
+      const float s = 1.f + scale * sum[k], p = negPow(s, beta);
+      pr[k] = p;
+      tr[k] = gr[k] * xr[k] * p / s;
     }
   }
 }
 
-// Two passes per image: (1) t = dy · x · s^−β / s into dx; (2) dx = dy · s^−β − k · x · Σ_window t,
-// where rows of t above the current one have been overwritten already, so the last r + 1 rows
-// of t are kept in a ring, and s is recomputed from x (cheaper than a whole-image buffer).
-FRCNN_CLONES void lrnBackward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, const float* dy, float* dx) {
-  const int64_t row = int64_t(w) * c, image = int64_t(h) * row;
+// Second pass: dx = dy · p − k · x · Σ_window t.
+FRCNN_CLONES void lrnBackwardSecond(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, const float* gi, const float* T,
+                                    const float* P, float* di, int32_t y0, int32_t y1) {
+  const int64_t row = int64_t(w) * c;
   const int32_t r = size / 2;
-  const float scale = alpha / float(size * size);
   const float k2 = 2.f * alpha * beta / float(size * size);
-  std::vector<float> col(row), sum(row), tsum(row), ring(size_t(r + 1) * row);
+  std::vector<float> col(row), tsum(row);
+  auto tAt = [&](int32_t sy) -> const float* { return T + sy * row; };
+  for (int32_t yy = y0; yy < y1; ++yy) {
+    windowSumRow(yy, h, w, c, r, tAt, col.data(), tsum.data());
+    const float *xr = xi + yy * row, *gr = gi + yy * row, *pr = P + yy * row;
+    float* dr = di + yy * row;
+    for (int64_t k = 0; k < row; ++k) dr[k] = gr[k] * pr[k] - k2 * xr[k] * tsum[k];
+  }
+}
+
+// Rows per worker: at least a few, so the halo rows each recomputes stay a small share.
+constexpr int64_t kMinRows = 8;
+
+}  // namespace
+
+// Rows split over the workers, each with its own ring of squared rows (the r rows of halo at
+// its range's edges computed twice).
+void lrnForward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, float* y) {
+  const int64_t image = int64_t(h) * w * c;
+  for (int32_t b = 0; b < n; ++b)
+    parallelRanges(h, kMinRows, [&](int64_t y0, int64_t y1) { lrnForwardRows(h, w, c, size, alpha, beta, x + b * image, y + b * image, int32_t(y0), int32_t(y1)); });
+}
+
+// Two passes, each split over rows: (1) p = s^−β and t = dy · x · p / s into image-sized scratch
+// buffers; (2) dx = dy · p − k · x · Σ_window t, whose windows read the neighbours' rows of t.
+void lrnBackward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, const float* dy, float* dx) {
+  const int64_t image = int64_t(h) * w * c;
+  float* T = scratch(kScratchLrnT, size_t(image));
+  float* P = scratch(kScratchLrnP, size_t(image));
   for (int32_t b = 0; b < n; ++b) {
-    const float* xi = x + b * image;
-    const float* gi = dy + b * image;
-    float* di = dx + b * image;
-    {
-      SquaresRing squares(xi, row, r);
-      for (int32_t yy = 0; yy < h; ++yy) {
-        windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
-        const float *xr = xi + yy * row, *gr = gi + yy * row;
-        float* tr = di + yy * row;
-        for (int64_t k = 0; k < row; ++k) {
-          const float s = 1.f + scale * sum[k];
-          tr[k] = gr[k] * xr[k] * negPow(s, beta) / s;
-        }
-      }
-    }
-    SquaresRing squares(xi, row, r);
-    // t row y: rows below the current one are still in dx; the current and the r above it in the ring.
-    auto tRow = [&](int32_t sy) -> const float* { return ring.data() + int64_t(sy % (r + 1)) * row; };
-    for (int32_t yy = 0; yy < h; ++yy) {
-      // Rows yy … yy + r of t are needed from dx before dx row yy is overwritten; move row yy into the ring.
-      std::copy(di + yy * row, di + (yy + 1) * row, ring.data() + int64_t(yy % (r + 1)) * row);
-      auto tAt = [&](int32_t sy) -> const float* { return sy <= yy ? tRow(sy) : di + sy * row; };
-      windowSumRow(yy, h, w, c, r, tAt, col.data(), tsum.data());
-      windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
-      const float *xr = xi + yy * row, *gr = gi + yy * row;
-      float* dr = di + yy * row;
-      for (int64_t k = 0; k < row; ++k) dr[k] = gr[k] * negPow(1.f + scale * sum[k], beta) - k2 * xr[k] * tsum[k];
-    }
+    const float *xi = x + b * image, *gi = dy + b * image;
+    parallelRanges(h, kMinRows, [&](int64_t y0, int64_t y1) { lrnBackwardFirst(h, w, c, size, alpha, beta, xi, gi, T, P, int32_t(y0), int32_t(y1)); });
+    parallelRanges(h, kMinRows, [&](int64_t y0, int64_t y1) { lrnBackwardSecond(h, w, c, size, alpha, beta, xi, gi, T, P, dx + b * image, int32_t(y0), int32_t(y1)); });
   }
 }

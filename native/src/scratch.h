@@ -9,9 +9,11 @@ enum ScratchSlot : int {
   kScratchIm2col = 0,
   kScratchFilter = 1,   // Winograd's transformed filter U
   kScratchFlipped = 2,  // the input gradient's turned filter
-  kScratchWorker = 3,   // + 3 · worker + {0, 1, 2}: a worker's transformed tiles and sums
+  kScratchLrnT = 3,     // the LRN gradient's two image-sized intermediates
+  kScratchLrnP = 4,
+  kScratchWorker = 5,   // + 3 · worker + {0, 1, 2}: a worker's transformed tiles and sums
 };
-constexpr int kScratchSlots = 3 + 3 * 64;
+constexpr int kScratchSlots = kScratchWorker + 3 * 64;
 
 // At least `floats` uninitialised floats for `slot`, valid until the next request of that slot.
 float* scratch(int slot, size_t floats);

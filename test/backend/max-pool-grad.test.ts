@@ -51,6 +51,7 @@ const CASES: Array<{ x: number[]; k: number | [number, number]; s: number | [num
   { x: [1, 9, 9, 3], k: 3, s: 1, pad: 'same' },
   { x: [2, 10, 7, 4], k: [3, 2], s: [2, 1], pad: 'valid' },
   { x: [1, 8, 8, 7], k: 3, s: 2, pad: 1 },
+  { x: [1, 46, 38, 40], k: 3, s: 2, pad: 1 }, // larger, channels not a multiple of the vector width
 ];
 
 for (const impl of IMPLS) {

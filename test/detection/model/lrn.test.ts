@@ -101,3 +101,20 @@ for (const { backend, name, lrn } of IMPLS) {
     });
   }
 }
+
+test('LRN on a map tall enough to be split over threads (wasm; the addon\'s kernel when built) = the composition, value and gradient', async () => {
+  await tf.setBackend('wasm');
+  const shape: [number, number, number, number] = [2, 29, 11, 5];
+  const rng = new Rng(4);
+  const values = () => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-2, 2));
+  const x = tf.tensor4d(values(), shape);
+  const weights = tf.tensor4d(values(), shape);
+  for (const p of CASES) {
+    assert.ok(maxDiff(lrnWithinChannel(x, p).dataSync(), lrnComposed(x, p).dataSync()) < 1e-5, 'forward');
+    const loss = (f: (t: tf.Tensor4D) => tf.Tensor4D) => (t: tf.Tensor) => tf.sum(tf.mul(f(t as tf.Tensor4D), weights));
+    const op = tf.grad(loss((t) => lrnWithinChannel(t, p)))(x).dataSync();
+    const composed = tf.grad(loss((t) => lrnComposed(t, p)))(x).dataSync();
+    assert.ok(maxDiff(op, composed) < 1e-4, `gradient: ${maxDiff(op, composed)}`);
+  }
+  tf.dispose([x, weights]);
+});
