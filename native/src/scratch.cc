@@ -9,7 +9,8 @@ struct Buffer {
   size_t size = 0;
 };
 
-Buffer buffers[kScratchSlots];
+// Per thread: two replicas on two worker threads run convolutions at the same time.
+thread_local Buffer buffers[kScratchSlots];
 
 }  // namespace
 

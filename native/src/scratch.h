@@ -4,7 +4,9 @@
 #pragma once
 #include <cstddef>
 
-// Slots a call may use at once; each (slot) is owned by one thread for the duration of a call.
+// Slots a call may use at once. The buffers are per thread (replicas on worker threads run
+// convolutions concurrently): a call hands the buffers of the threads it starts to them, as
+// pointers taken on its own thread.
 enum ScratchSlot : int {
   kScratchIm2col = 0,
   kScratchFilter = 1,   // Winograd's transformed filter U
@@ -15,5 +17,6 @@ enum ScratchSlot : int {
 };
 constexpr int kScratchSlots = kScratchWorker + 3 * 64;
 
-// At least `floats` uninitialised floats for `slot`, valid until the next request of that slot.
+// At least `floats` uninitialised floats for `slot` of the calling thread, valid until that
+// thread's next request of that slot.
 float* scratch(int slot, size_t floats);

@@ -294,10 +294,14 @@ void forwardTransformed(const ConvGeometry& g, const float* x, const float* U, f
   const int64_t block = plan.size, perImage = plan.perImage, blocks = plan.total;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = int64_t(g.outH) * g.outW * g.cout;
   const std::vector<float> zeros(size_t(g.c), 0.f);
+  std::vector<float*> Vs, Ms;
+  for (int w = 0; w < workers(); ++w) {
+    Vs.push_back(scratch(kScratchWorker + 3 * w, size_t(kCells * block * g.c)));
+    Ms.push_back(scratch(kScratchWorker + 3 * w + 1, size_t(kCells * block * g.cout)));
+  }
   std::atomic<int64_t> next{0};
   onWorkers([&](int worker) {
-    float* V = scratch(kScratchWorker + 3 * worker, size_t(kCells * block * g.c));
-    float* M = scratch(kScratchWorker + 3 * worker + 1, size_t(kCells * block * g.cout));
+    float *V = Vs[size_t(worker)], *M = Ms[size_t(worker)];
     for (int64_t i = next++; i < blocks; i = next++) {
       const int64_t b = i / perImage, t0 = (i % perImage) * block, count = std::min(block, tiles - t0);
       inputTransform(x + b * inImage, g.h, g.w, g.c, g.padTop, g.padLeft, t, t0, count, zeros.data(), V);
@@ -348,12 +352,16 @@ void winogradFilterGrad(const ConvGeometry& g, const float* x, const float* dy, 
   const std::vector<float> zerosIn(size_t(g.c), 0.f), zerosOut(size_t(g.cout), 0.f);
   // One S per worker (zeroed at its first block by beta = 0), added up at the end.
   const int used = int(std::min<int64_t>(workers(), blocks));
+  std::vector<float*> Vs, Ds, sumsOf;
+  for (int w = 0; w < used; ++w) {
+    Vs.push_back(scratch(kScratchWorker + 3 * w, size_t(kCells * block * g.c)));
+    Ds.push_back(scratch(kScratchWorker + 3 * w + 1, size_t(kCells * block * g.cout)));
+    sumsOf.push_back(scratch(kScratchWorker + 3 * w + 2, sums));
+  }
   std::atomic<int64_t> next{0};
   onWorkers([&](int worker) {
     if (worker >= used) return;
-    float* V = scratch(kScratchWorker + 3 * worker, size_t(kCells * block * g.c));
-    float* D = scratch(kScratchWorker + 3 * worker + 1, size_t(kCells * block * g.cout));
-    float* sum = scratch(kScratchWorker + 3 * worker + 2, sums);
+    float *V = Vs[size_t(worker)], *D = Ds[size_t(worker)], *sum = sumsOf[size_t(worker)];
     float beta = 0.f;
     for (int64_t i = next++; i < blocks; i = next++, beta = 1.f) {
       const int64_t b = i / perImage, t0 = (i % perImage) * block, count = std::min(block, tiles - t0);
@@ -366,7 +374,7 @@ void winogradFilterGrad(const ConvGeometry& g, const float* x, const float* dy, 
     // A worker that found no block left never wrote its sum.
     if (beta == 0.f) std::fill(sum, sum + sums, 0.f);
   });
-  float* total = scratch(kScratchWorker + 2, sums);
-  for (int w = 1; w < used; ++w) addInto(total, scratch(kScratchWorker + 3 * w + 2, sums), sums);
+  float* total = sumsOf[0];
+  for (int w = 1; w < used; ++w) addInto(total, sumsOf[size_t(w)], sums);
   filterGradOutput(total, g.c, g.cout, dw);
 }
