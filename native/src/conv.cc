@@ -3,11 +3,14 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
+#include "pool.h"  // FRCNN_CLONES
 #include "scratch.h"
 #include "winograd.h"
+#include "workers.h"
 
 namespace {
 
@@ -92,11 +95,41 @@ void col2imAdd(const ConvGeometry& g, const float* col, int64_t p0, int64_t coun
 namespace {
 
 // Walks each image's output pixels in im2col blocks: fn(b, p0, count) for pixels [p0, p0 + count) of image b.
-template <typename Fn>
-void forEachBlock(const ConvGeometry& g, int64_t block, Fn fn) {
+// Blocks of output pixels, numbered over all images; enough of them that every worker gets a share.
+struct PixelBlocks {
+  int64_t pixels, size, perImage, total;  // output pixels per image, per block; blocks per image, in all
+};
+
+PixelBlocks pixelBlocks(const ConvGeometry& g, int parts) {
   const int64_t pixels = int64_t(g.outH) * g.outW;
-  for (int b = 0; b < g.n; ++b)
-    for (int64_t p0 = 0; p0 < pixels; p0 += block) fn(b, p0, std::min(block, pixels - p0));
+  int64_t perImage = (pixels + blockPixels(g) - 1) / blockPixels(g);
+  if (g.n * perImage < 8 * parts)
+    while ((g.n * perImage) % parts != 0 && perImage < pixels) ++perImage;
+  const int64_t size = (pixels + perImage - 1) / perImage;
+  perImage = (pixels + size - 1) / size;
+  return {pixels, size, perImage, g.n * perImage};
+}
+
+// Each worker takes blocks from a shared counter and runs fn(worker, image, p0, count) on its
+// own thread (im2col / col2im and a single-threaded SGEMM): the copies run in parallel too,
+// where OpenBLAS would thread only the product. Returns, per worker, whether it had a block.
+template <typename Fn>
+std::vector<char> onBlocks(const PixelBlocks& blocks, Fn fn) {
+  std::vector<char> worked(size_t(workers()), 0);
+  std::atomic<int64_t> next{0};
+  onWorkers([&](int worker) {
+    for (int64_t i = next++; i < blocks.total; i = next++) {
+      const int64_t p0 = (i % blocks.perImage) * blocks.size;
+      fn(worker, int(i / blocks.perImage), p0, std::min(blocks.size, blocks.pixels - p0));
+      worked[size_t(worker)] = 1;
+    }
+  });
+  return worked;
+}
+
+// a += b
+FRCNN_CLONES void addTo(float* __restrict a, const float* __restrict b, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) a[i] += b[i];
 }
 
 }  // namespace
@@ -110,15 +143,18 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, float* y
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(g.n * pixels), g.cout, g.c, 1.f, x, g.c, w, g.cout, 0.f, y, g.cout);
     return;
   }
-  const int64_t block = blockPixels(g);
-  float* col = scratch(kScratchIm2col, size_t(block * patch));
-  forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
+  const PixelBlocks blocks = pixelBlocks(g, workers());
+  std::vector<float*> cols;
+  for (int t = 0; t < workers(); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
+  onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count) {
+    float* col = cols[size_t(worker)];
     im2col(g, x + b * inImage, p0, count, col);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, int(patch), 1.f, col, int(patch), w, g.cout, 0.f,
                 y + b * outImage + p0 * g.cout, g.cout);
   });
 }
 
+// Each worker sums its blocks' products into its own dw (the caller's straight into dw), added up at the end.
 void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   if (winogradEnabled() && winogradApplies(g)) return winogradFilterGrad(g, x, dy, dw);
   const int64_t pixels = int64_t(g.outH) * g.outW;
@@ -128,18 +164,26 @@ void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, floa
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.c, g.cout, int(g.n * pixels), 1.f, x, g.c, dy, g.cout, 0.f, dw, g.cout);
     return;
   }
-  const int64_t block = blockPixels(g);
-  float* col = scratch(kScratchIm2col, size_t(block * patch));
-  // The first block overwrites dw (beta 0), the others add to it (the geometry has ≥ 1 pixel).
-  float beta = 0.f;
-  forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
+  const PixelBlocks blocks = pixelBlocks(g, workers());
+  const int64_t sums = patch * g.cout;
+  std::vector<float*> cols, acc{dw};
+  for (int t = 0; t < workers(); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
+  for (int t = 1; t < workers(); ++t) acc.push_back(scratch(kScratchConvSum + t, size_t(sums)));
+  std::vector<float> beta(size_t(workers()), 0.f);  // each accumulator is overwritten by its first block
+  const std::vector<char> worked = onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count) {
+    float* col = cols[size_t(worker)];
     im2col(g, x + b * inImage, p0, count, col);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(patch), g.cout, int(count), 1.f, col, int(patch), dy + b * outImage + p0 * g.cout,
-                g.cout, beta, dw, g.cout);
-    beta = 1.f;
+                g.cout, beta[size_t(worker)], acc[size_t(worker)], g.cout);
+    beta[size_t(worker)] = 1.f;
   });
+  if (!worked[0]) std::fill(dw, dw + sums, 0.f);
+  for (size_t t = 1; t < acc.size(); ++t)
+    if (worked[t]) addTo(dw, acc[t], sums);
 }
 
+// col2im adds overlapping windows into dx, so each worker other than the caller's adds into a
+// zeroed copy of its own, added up at the end.
 void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   if (winogradEnabled() && winogradApplies(g)) return winogradInputGrad(g, dy, w, dx);
   const int64_t pixels = int64_t(g.outH) * g.outW;
@@ -149,12 +193,18 @@ void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(g.n * pixels), g.c, g.cout, 1.f, dy, g.cout, w, g.cout, 0.f, dx, g.c);
     return;
   }
-  std::memset(dx, 0, size_t(g.n * inImage) * sizeof(float));
-  const int64_t block = blockPixels(g);
-  float* col = scratch(kScratchIm2col, size_t(block * patch));
-  forEachBlock(g, block, [&](int b, int64_t p0, int64_t count) {
+  const int64_t size = g.n * inImage;
+  const PixelBlocks blocks = pixelBlocks(g, workers());
+  std::vector<float*> cols, acc{dx};
+  for (int t = 0; t < workers(); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
+  for (int t = 1; t < workers(); ++t) acc.push_back(scratch(kScratchConvSum + t, size_t(size)));
+  onWorkers([&](int worker) { std::memset(acc[size_t(worker)], 0, size_t(size) * sizeof(float)); });
+  const std::vector<char> worked = onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count) {
+    float* col = cols[size_t(worker)];
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(count), int(patch), g.cout, 1.f, dy + b * outImage + p0 * g.cout, g.cout, w, g.cout, 0.f,
                 col, int(patch));
-    col2imAdd(g, col, p0, count, dx + b * inImage);
+    col2imAdd(g, col, p0, count, acc[size_t(worker)] + b * inImage);
   });
+  for (size_t t = 1; t < acc.size(); ++t)
+    if (worked[t]) addTo(dx, acc[t], size);
 }

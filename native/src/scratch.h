@@ -4,18 +4,21 @@
 #pragma once
 #include <cstddef>
 
+#include "workers.h"  // kWorkerLimit
+
 // Slots a call may use at once. The buffers are per thread (replicas on worker threads run
 // convolutions concurrently): a call hands the buffers of the threads it starts to them, as
 // pointers taken on its own thread.
 enum ScratchSlot : int {
-  kScratchIm2col = 0,
-  kScratchFilter = 1,   // Winograd's transformed filter U
-  kScratchFlipped = 2,  // the input gradient's turned filter
-  kScratchLrnT = 3,     // the LRN gradient's two image-sized intermediates
-  kScratchLrnP = 4,
-  kScratchWorker = 5,   // + 3 · worker + {0, 1, 2}: a worker's transformed tiles and sums
+  kScratchFilter = 0,   // Winograd's transformed filter U
+  kScratchFlipped = 1,  // the input gradient's turned filter
+  kScratchLrnT = 2,     // the LRN gradient's two image-sized intermediates
+  kScratchLrnP = 3,
+  kScratchIm2col = 4,                          // + worker: its im2col block
+  kScratchConvSum = kScratchIm2col + kWorkerLimit,  // + worker: its share of a filter or input gradient
+  kScratchWorker = kScratchConvSum + kWorkerLimit,  // + 3 · worker + {0, 1, 2}: its Winograd tiles and sums
 };
-constexpr int kScratchSlots = kScratchWorker + 3 * 64;
+constexpr int kScratchSlots = kScratchWorker + 3 * kWorkerLimit;
 
 // At least `floats` uninitialised floats for `slot` of the calling thread, valid until that
 // thread's next request of that slot.

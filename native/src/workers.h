@@ -8,7 +8,9 @@
 extern "C" void openblas_set_num_threads(int);
 extern "C" int openblas_get_num_threads(void);
 
-inline int workers() { return std::max(1, openblas_get_num_threads()); }
+constexpr int kWorkerLimit = 64;  // scratch.h keeps per-worker slots for this many
+
+inline int workers() { return std::clamp(openblas_get_num_threads(), 1, kWorkerLimit); }
 
 // Runs fn(worker) for worker = 0 … workers() − 1, one thread each (the caller's is worker 0).
 // OpenBLAS is set to one thread meanwhile, so that an SGEMM inside fn runs on fn's thread

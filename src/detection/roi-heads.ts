@@ -13,6 +13,7 @@ import { clipBoxes, nms } from './ops/boxes.ts';
 import { paramName, type ParamStore } from './params.ts';
 import { proposalTargets, type ProposalTargets } from './proposal-targets.ts';
 import { roiFeatures } from './roi-ops/index.ts';
+import { recordingGradients } from './tf-scope.ts';
 
 export const HEAD_LAYERS = ['fc6', 'fc7', 'cls_score', 'bbox_pred'] as const;
 
@@ -73,12 +74,20 @@ export class RoiHead {
       const numRois = rois.length / 4;
       const pooled = roiFeatures(c.roiOp, features, rois, c.roiSize, 1 / featureStride(c), c.roiSamplingRatio);
       let x: tf.Tensor2D = tf.reshape(pooled, [numRois, -1]);
+      // Inference takes products with bias (and ReLU) fused; training the differentiable dense.
+      const fused = !training && !recordingGradients();
+      const fc = (input: tf.Tensor2D, layer: string, relu: boolean): tf.Tensor2D => {
+        const [w, b] = [p(layer, 'weight') as tf.Tensor2D, p(layer, 'bias')];
+        if (fused) return tf.fused.matMul({ a: input, b: w, bias: b, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
+        const y = tf.add(dense(input, w, { training }), b) as tf.Tensor2D;
+        return relu ? tf.relu(y) : y;
+      };
       for (const layer of ['fc6', 'fc7']) {
-        x = tf.relu(tf.add(dense(x, p(layer, 'weight') as tf.Tensor2D, { training }), p(layer, 'bias'))) as tf.Tensor2D;
+        x = fc(x, layer, true);
         if (dropoutRng && c.dropout > 0) x = tf.mul(x, dropoutMask(x.shape, c.dropout, dropoutRng)) as tf.Tensor2D;
       }
-      const clsScore = tf.add(dense(x, p('cls_score', 'weight') as tf.Tensor2D, { training }), p('cls_score', 'bias')) as tf.Tensor2D;
-      const bboxPred = tf.add(dense(x, p('bbox_pred', 'weight') as tf.Tensor2D, { training }), p('bbox_pred', 'bias')) as tf.Tensor2D;
+      const clsScore = fc(x, 'cls_score', false);
+      const bboxPred = fc(x, 'bbox_pred', false);
       return { clsScore, bboxPred } as tf.TensorContainerObject;
     }) as unknown as HeadOutput;
   }

@@ -10,3 +10,12 @@ export function withScope<T>(fn: () => T): T {
     engine.endScope();
   }
 }
+
+/**
+ * Whether a gradient tape is recording (inside `tf.grad`, `variableGrads`…). Inference fuses
+ * bias and ReLU into convolutions and products; under a tape tfjs would unfuse them into extra
+ * saved tensors, so training keeps them apart.
+ */
+export function recordingGradients(): boolean {
+  return tf.engine().state.gradientDepth > 0;
+}

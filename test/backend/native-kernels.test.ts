@@ -85,6 +85,22 @@ test('native BatchMatMul leaves batched products to the wasm kernel (same number
   await assertKernelMatchesCpu('BatchMatMul', { a: { shape: [3, 8, 5] }, b: { shape: [3, 5, 4] } }, { transposeA: false, transposeB: false }, 'batched');
 });
 
+for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true]] as const) {
+  for (const activation of ['relu', 'linear'] as const) {
+    test(`native _FusedMatMul (inference fc layers) bias + ${activation}, transposeA=${transposeA} transposeB=${transposeB}`, { skip }, async () => {
+      // Rank 3, as tf.fused.matMul hands them to the kernel.
+      const a = { shape: transposeA ? [1, 40, 13] : [1, 13, 40] };
+      const b = { shape: transposeB ? [1, 24, 40] : [1, 40, 24] };
+      await assertKernelMatchesCpu('_FusedMatMul', { a, b, bias: { shape: [24] } }, { transposeA, transposeB, activation }, `${activation} ${transposeA} ${transposeB}`);
+    });
+  }
+}
+
+test('native _FusedMatMul without a bias, and the stock kernel for other activations (same numbers as cpu)', { skip }, async () => {
+  await assertKernelMatchesCpu('_FusedMatMul', { a: { shape: [1, 13, 40] }, b: { shape: [1, 40, 24] } }, { transposeA: false, transposeB: false, activation: 'relu' }, 'no bias');
+  await assertKernelMatchesCpu('_FusedMatMul', { a: { shape: [1, 13, 40] }, b: { shape: [1, 40, 24] }, bias: { shape: [24] } }, { transposeA: false, transposeB: false, activation: 'relu6' }, 'relu6');
+});
+
 test('dense in training on the addon (plain product, transposed operands in SGEMM) equals matMul on cpu, value and gradients', { skip }, async () => {
   const run = async (backend: 'wasm' | 'cpu', op: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => {
     await tf.setBackend(backend);

@@ -12,6 +12,7 @@ import {
   Conv2DBackpropInput,
   FusedConv2D,
   MaxPoolGrad,
+  _FusedMatMul,
   backend_util,
   getKernel,
   util,
@@ -20,6 +21,7 @@ import {
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
   type FusedConv2DAttrs,
+  type _FusedMatMulAttrs,
   type KernelConfig,
   type MaxPoolGradAttrs,
   type KernelFunc,
@@ -172,6 +174,25 @@ function conv2DBackpropInput(blas: NativeBlas, previous: KernelConfig | undefine
   };
 }
 
+/** m, n, k of an unbatched float32 product, or undefined when the wasm kernel should take it (batched, other dtypes, small). */
+function productShape(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): { m: number; n: number; k: number } | undefined {
+  const ra = a.shape.length, rb = b.shape.length;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  if (util.sizeFromShape(a.shape.slice(0, -2)) !== 1 || util.sizeFromShape(b.shape.slice(0, -2)) !== 1) return undefined;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  return m * n * k < settings.minMacs ? undefined : { m, n, k };
+}
+
+/** out = op(a) · op(b) on SGEMM, shaped as tfjs shapes a BatchMatMul's output. */
+function product(blas: NativeBlas, back: BackendWasm, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, dims: { m: number; n: number; k: number }): TensorInfo {
+  const out = back.makeOutput([...(a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2), dims.m, dims.n], 'float32');
+  blas.setThreads(settings.threads);
+  blas.sgemm(dims.m, dims.n, dims.k, transposeA, transposeB, back.typedArrayFromHeap(a) as Float32Array, back.typedArrayFromHeap(b) as Float32Array, back.typedArrayFromHeap(out) as Float32Array);
+  return out;
+}
+
 /** Unbatched products (every fc layer and its gradients), transposes handled by SGEMM itself. */
 function batchMatMul(blas: NativeBlas, previous: KernelConfig | undefined): KernelConfig {
   const wasm = fallback(BatchMatMul, previous);
@@ -180,19 +201,33 @@ function batchMatMul(blas: NativeBlas, previous: KernelConfig | undefined): Kern
     kernelName: BatchMatMul,
     backendName: 'wasm',
     kernelFunc: (args) => {
-      const { a, b: bIn } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
       const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
-      const ra = a.shape.length, rb = bIn.shape.length;
-      if (a.dtype !== 'float32' || bIn.dtype !== 'float32') return wasm(args);
-      if (util.sizeFromShape(a.shape.slice(0, -2)) !== 1 || util.sizeFromShape(bIn.shape.slice(0, -2)) !== 1) return wasm(args);
-      const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-      const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-      const n = transposeB ? bIn.shape[rb - 2] : bIn.shape[rb - 1];
-      if (m * n * k < settings.minMacs) return wasm(args);
+      const dims = productShape(a, b, transposeA, transposeB);
+      return dims ? product(blas, args.backend as BackendWasm, a, b, transposeA, transposeB, dims) : wasm(args);
+    },
+  };
+}
+
+/** The fc layers in inference (`tf.fused.matMul`): the product, then bias and ReLU in place. */
+function fusedMatMul(blas: NativeBlas, previous: KernelConfig | undefined): KernelConfig {
+  const stock = fallback(_FusedMatMul, previous);
+  return {
+    ...previous,
+    kernelName: _FusedMatMul,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { a, b, bias, preluActivationWeights } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+      const { transposeA, transposeB, activation } = args.attrs as unknown as _FusedMatMulAttrs;
+      if (preluActivationWeights || (activation !== 'linear' && activation !== 'relu')) return stock(args);
+      const dims = productShape(a, b, transposeA, transposeB);
+      // Only a bias per output column (the fc layers'): other broadcasts go to the stock kernel.
+      if (!dims || (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== dims.n || bias.shape[bias.shape.length - 1] !== dims.n))) return stock(args);
       const back = args.backend as BackendWasm;
-      const out = back.makeOutput([...(ra >= rb ? a.shape : bIn.shape).slice(0, -2), m, n], 'float32');
-      blas.setThreads(settings.threads);
-      blas.sgemm(m, n, k, transposeA, transposeB, back.typedArrayFromHeap(a) as Float32Array, back.typedArrayFromHeap(bIn) as Float32Array, back.typedArrayFromHeap(out) as Float32Array);
+      const out = product(blas, back, a, b, transposeA, transposeB, dims);
+      if (bias || activation === 'relu') {
+        blas.biasActivation(back.typedArrayFromHeap(out) as Float32Array, dims.n, bias ? (back.typedArrayFromHeap(bias) as Float32Array) : null, activation === 'relu');
+      }
       return out;
     },
   };
@@ -274,6 +309,7 @@ export function nativeKernelConfigs(blas: NativeBlas): KernelConfig[] {
     conv2DBackpropFilter(blas, prev(Conv2DBackpropFilter)),
     conv2DBackpropInput(blas, prev(Conv2DBackpropInput)),
     batchMatMul(blas, prev(BatchMatMul)),
+    fusedMatMul(blas, prev(_FusedMatMul)),
     nativeMaxPoolGrad(blas),
     ...lrnKernels(blas),
   ];

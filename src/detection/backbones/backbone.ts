@@ -4,7 +4,17 @@ import type { Rng } from '../../util/rng.ts';
 import { layerMatches, paramName, type ParamStore } from '../params.ts';
 import { groupCount, groupNorm } from './group-norm.ts';
 import { lrnWithinChannel } from './lrn.ts';
+import { recordingGradients } from '../tf-scope.ts';
 import type { BackboneNorm, BackboneSpec } from './spec.ts';
+
+/** One conv layer's operands. */
+interface ConvArgs {
+  x: tf.Tensor4D;
+  filter: tf.Tensor4D;
+  bias: tf.Tensor;
+  strides: number;
+  pad: 'same' | number;
+}
 
 /** A layer's filter count under a width multiplier (at least 4). */
 export function scaledFilters(filters: number, width: number): number {
@@ -58,20 +68,7 @@ export class Backbone {
           strides: layer.stride,
           pad: layer.pad === (layer.size - 1) / 2 && layer.stride === 1 ? ('same' as const) : layer.pad,
         };
-        // The fused conv's gradient computes the input gradient eagerly; on the image (the
-        // first layer, or the first after a frozen stem) nobody needs it, so run conv + bias
-        // apart there and let the tape prune it (measured 14–21 ms of a small-backbone step).
-        const y = x === image ? tf.tidy(() => tf.add<tf.Tensor4D>(tf.conv2d(conv.x, conv.filter, conv.strides, conv.pad), conv.bias)) : tf.fused.conv2d(conv);
-        if (this.norm === 'group') {
-          const gamma = this.params.get(paramName(layer.name, 'gamma'));
-          x = tf.relu(groupNorm(y, gamma, this.params.get(paramName(layer.name, 'beta')), groupCount(scaledFilters(layer.filters, this.width))));
-          y.dispose();
-        } else {
-          // Bias fused, ReLU apart: under a gradient tape tfjs unfuses conv+bias+ReLU into
-          // three saved tensors; this way it keeps two (matters for VGG16 at 600×1000).
-          x = tf.relu(y);
-          y.dispose();
-        }
+        x = this.norm === 'group' ? this.convGroupNorm(layer, conv, x === image) : this.convRelu(conv, x === image);
       } else if (layer.kind === 'pool') {
         x = tf.maxPool(x, layer.size, layer.stride, layer.pad);
       } else {
@@ -80,6 +77,37 @@ export class Backbone {
       if (prev !== image) prev.dispose();
     }
     return x;
+  }
+
+  /** conv + bias + ReLU. */
+  private convRelu(conv: ConvArgs, onImage: boolean): tf.Tensor4D {
+    // Inference: bias and ReLU in the conv's own epilogue (the native addon's, in place).
+    if (!recordingGradients()) return tf.fused.conv2d({ ...conv, activation: 'relu' });
+    // Bias fused, ReLU apart: under a gradient tape tfjs unfuses conv+bias+ReLU into three
+    // saved tensors; this way it keeps two (matters for VGG16 at 600×1000).
+    const y = this.convBias(conv, onImage);
+    const x = tf.relu(y);
+    y.dispose();
+    return x;
+  }
+
+  /** conv + bias, GroupNorm, ReLU. */
+  private convGroupNorm(layer: BackboneSpec['layers'][number] & { kind: 'conv' }, conv: ConvArgs, onImage: boolean): tf.Tensor4D {
+    const y = this.convBias(conv, onImage);
+    const gamma = this.params.get(paramName(layer.name, 'gamma'));
+    const x = tf.relu(groupNorm(y, gamma, this.params.get(paramName(layer.name, 'beta')), groupCount(scaledFilters(layer.filters, this.width)))) as tf.Tensor4D;
+    y.dispose();
+    return x;
+  }
+
+  /**
+   * conv + bias. The fused conv's gradient computes the input gradient eagerly; on the image
+   * (the first layer, or the first after a frozen stem) nobody needs it, so run conv + bias
+   * apart there and let the tape prune it (measured 14–21 ms of a small-backbone step).
+   */
+  private convBias(conv: ConvArgs, onImage: boolean): tf.Tensor4D {
+    if (!onImage) return tf.fused.conv2d(conv);
+    return tf.tidy(() => tf.add<tf.Tensor4D>(tf.conv2d(conv.x, conv.filter, conv.strides, conv.pad), conv.bias));
   }
 
   /**
