@@ -24,6 +24,16 @@ bool fail(napi_env env, const std::string& message) {
   return false;
 }
 
+// The call's arguments into argv when there are exactly N of them, else a TypeError naming the
+// expected ones (`usage`).
+template <size_t N>
+bool arguments(napi_env env, napi_callback_info info, napi_value (&argv)[N], const char* usage) {
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != N) return fail(env, std::string("expected ") + usage);
+  return true;
+}
+
 template <typename T>
 bool typedArray(napi_env env, napi_value v, napi_typedarray_type want, T** data, size_t* length, const char* what) {
   bool is = false;
@@ -78,13 +88,8 @@ enum class Op { Forward, FilterGrad, InputGrad };
 
 template <Op op>
 napi_value conv(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 4) {
-    fail(env, "expected (geometry, a, b, out)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(geometry, a, b, out)")) return nullptr;
   ConvGeometry g;
   if (!geometry(env, argv[0], &g)) return nullptr;
   float *a = nullptr, *b = nullptr, *out = nullptr;
@@ -104,13 +109,8 @@ napi_value conv(napi_env env, napi_callback_info info) {
 
 // sgemm(m, n, k, transA, transB, a, b, c): c[m,n] = op(a)·op(b), row-major.
 napi_value sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 8) {
-    fail(env, "expected (m, n, k, transA, transB, a, b, c)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(m, n, k, transA, transB, a, b, c)")) return nullptr;
   int32_t m, n, k;
   bool ta, tb;
   napi_get_value_int32(env, argv[0], &m);
@@ -131,12 +131,10 @@ napi_value sgemm(napi_env env, napi_callback_info info) {
 
 // maxPoolGrad(geometry[12], x, dy, dx): [n,h,w,c,kh,kw,sh,sw,padTop,padLeft,outH,outW].
 napi_value maxPoolGradFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t* d = nullptr;
   size_t n = 0;
-  if (argc != 4 || !typedArray(env, argv[0], napi_int32_array, &d, &n, "geometry")) return nullptr;
+  if (!arguments(env, info, argv, "(geometry, x, dy, dx)") || !typedArray(env, argv[0], napi_int32_array, &d, &n, "geometry")) return nullptr;
   if (n != 12) {
     fail(env, "geometry: expected 12 values [n,h,w,c,kh,kw,sh,sw,padTop,padLeft,outH,outW]");
     return nullptr;
@@ -200,14 +198,9 @@ bool groupDims(napi_env env, napi_value v, GroupDims* g) {
 
 // groupNorm(dims, x, gamma, beta, y, mean Float64Array, rstd Float64Array)
 napi_value groupNormFn(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   GroupDims g;
-  if (argc != 7) {
-    fail(env, "expected (dims, x, gamma, beta, y, mean, rstd)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(dims, x, gamma, beta, y, mean, rstd)")) return nullptr;
   if (!groupDims(env, argv[0], &g)) return nullptr;
   const int32_t n = g.n, hw = g.hw, c = g.c, groups = g.groups;
   const size_t size = g.size();
@@ -223,14 +216,9 @@ napi_value groupNormFn(napi_env env, napi_callback_info info) {
 
 // groupNormGrad(dims, dy, x, gamma, mean, rstd, dx, dGamma, dBeta)
 napi_value groupNormGradFn(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   GroupDims g;
-  if (argc != 9) {
-    fail(env, "expected (dims, dy, x, gamma, mean, rstd, dx, dGamma, dBeta)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(dims, dy, x, gamma, mean, rstd, dx, dGamma, dBeta)")) return nullptr;
   if (!groupDims(env, argv[0], &g)) return nullptr;
   const int32_t n = g.n, hw = g.hw, c = g.c, groups = g.groups;
   const size_t size = g.size();
@@ -248,13 +236,8 @@ napi_value groupNormGradFn(napi_env env, napi_callback_info info) {
 // tapsGather(channels, tapStart, pixel, weight, features, out) / tapsScatter(channels, tapStart, pixel, weight, dy, dx)
 template <bool scatter>
 napi_value taps(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 6) {
-    fail(env, "expected (channels, tapStart, pixel, weight, in, out)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(channels, tapStart, pixel, weight, in, out)")) return nullptr;
   const int32_t channels = intArg(env, argv[0]);
   int32_t *start, *pixel;
   float *weight, *in, *out;
@@ -287,13 +270,8 @@ napi_value taps(napi_env env, napi_callback_info info) {
 
 // columnSum(x, cols, out): out[c] = Σ_rows x[row, c].
 napi_value columnSumFn(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 3) {
-    fail(env, "expected (x, cols, out)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(x, cols, out)")) return nullptr;
   const int32_t cols = intArg(env, argv[1]);
   float *x, *out;
   size_t n = 0;
@@ -313,13 +291,8 @@ napi_value columnSumFn(napi_env env, napi_callback_info info) {
 
 // biasActivation(y, cols, bias | null, relu)
 napi_value biasActivationFn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 4) {
-    fail(env, "expected (y, cols, bias | null, relu)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(y, cols, bias | null, relu)")) return nullptr;
   const int32_t cols = intArg(env, argv[1]);
   float *y, *bias = nullptr;
   size_t n = 0;
@@ -361,13 +334,8 @@ double doubleArg(napi_env env, napi_value v) {
 
 // sgdMomentum(w, g, v, mu, rate, decay): one momentum step in place on w and v.
 napi_value sgdMomentumFn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 6) {
-    fail(env, "expected (w, g, v, mu, rate, decay)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(w, g, v, mu, rate, decay)")) return nullptr;
   float *w, *g, *v;
   size_t n = 0;
   if (!typedArray(env, argv[0], napi_float32_array, &w, &n, "w")) return nullptr;
@@ -378,13 +346,8 @@ napi_value sgdMomentumFn(napi_env env, napi_callback_info info) {
 
 // roiPool(dims [height, width, channels, rois, pooledHeight, pooledWidth], spatialScale, features, rois, values, argmax)
 napi_value roiPoolFn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 6) {
-    fail(env, "expected (dims, spatialScale, features, rois, values, argmax)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(dims, spatialScale, features, rois, values, argmax)")) return nullptr;
   int32_t* d = nullptr;
   if (!exact(env, argv[0], napi_int32_array, &d, 6, "dims")) return nullptr;
   for (int i = 0; i < 6; ++i)
@@ -410,13 +373,8 @@ napi_value roiPoolFn(napi_env env, napi_callback_info info) {
 
 // roiPoolGrad(dy, argmax, dx): dx = 0, then dx[argmax[i]] += dy[i].
 napi_value roiPoolGradFn(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 3) {
-    fail(env, "expected (dy, argmax, dx)");
-    return nullptr;
-  }
+  if (!arguments(env, info, argv, "(dy, argmax, dx)")) return nullptr;
   float *dy, *dx;
   int32_t* argmax;
   size_t n = 0, dxSize = 0;

@@ -7,29 +7,17 @@
  * back would otherwise pass unseen).
  */
 import assert from 'node:assert/strict';
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, backendInfo } from '../../src/backend/index.ts';
-import { loadNativeBlas, nativeKernelsRegistered, setNativeMinMacs } from '../../src/backend/native/index.ts';
+import { backendInfo } from '../../src/backend/index.ts';
+import { nativeKernelsRegistered } from '../../src/backend/native/index.ts';
 import { isNativeKernel } from '../../src/backend/native/kernels.ts';
-import { registerGradients } from '../../src/detection/tf-gradients.ts';
 import { dense } from '../../src/detection/layers.ts';
 import { assertKernelMatchesCpu, values } from './compare.ts';
 import { CONV_CASES, dyShape, label } from './conv-cases.ts';
+import { nativeSkip as skip, nativeStatus as status, sendEveryOpToTheAddon } from './native-setup.ts';
 
-const status = loadNativeBlas();
-const required = process.env.FRCNN_REQUIRE_NATIVE === '1';
-const skip = status.kind === 'loaded' || required ? false : `native addon not in use: ${status.reason}`;
-let previous = 0;
-
-before(async () => {
-  await initBackend({ backend: 'wasm' });
-  await registerGradients();
-  previous = setNativeMinMacs(0);
-});
-after(() => {
-  setNativeMinMacs(previous);
-});
+sendEveryOpToTheAddon();
 
 test('the addon is loaded and reported by the backend', { skip }, () => {
   assert.equal(status.kind, 'loaded', status.kind === 'absent' ? status.reason : '');

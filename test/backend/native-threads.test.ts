@@ -7,11 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { loadNativeBlas, NATIVE_ADDON_PATH, type NativeBlas } from '../../src/backend/native/addon.ts';
+import { NATIVE_ADDON_PATH, type NativeBlas } from '../../src/backend/native/addon.ts';
 import { values } from './compare.ts';
-
-const status = loadNativeBlas();
-const skip = status.kind === 'loaded' || process.env.FRCNN_REQUIRE_NATIVE === '1' ? false : `native addon not in use: ${status.kind === 'absent' ? status.reason : ''}`;
+import { nativeSkip as skip, nativeStatus as status } from './native-setup.ts';
 
 // One im2col geometry (5×5, stride 2) and one Winograd geometry (3×3, stride 1, 32 → 48 channels), big enough for several blocks.
 const GEOMETRIES = [Int32Array.of(1, 40, 44, 16, 5, 5, 2, 2, 2, 2, 20, 22, 24), Int32Array.of(1, 36, 40, 32, 3, 3, 1, 1, 1, 1, 36, 40, 48)];

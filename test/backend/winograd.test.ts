@@ -6,31 +6,18 @@
  * Skipped when the addon is not built, unless FRCNN_REQUIRE_NATIVE=1.
  */
 import assert from 'node:assert/strict';
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/backend/index.ts';
-import { loadNativeBlas, setNativeMinMacs } from '../../src/backend/native/index.ts';
-import { registerGradients } from '../../src/detection/tf-gradients.ts';
 import type { NativeBlas } from '../../src/backend/native/addon.ts';
 import { assertKernelMatchesCpu, values } from './compare.ts';
 import { dyShape, label, type ConvCase } from './conv-cases.ts';
+import { nativeSkip as skip, nativeStatus as status, sendEveryOpToTheAddon } from './native-setup.ts';
 
-const status = loadNativeBlas();
-const skip = status.kind === 'loaded' || process.env.FRCNN_REQUIRE_NATIVE === '1' ? false : `native addon not in use: ${status.kind === 'absent' ? status.reason : ''}`;
 const blas = (): NativeBlas => {
   assert.equal(status.kind, 'loaded');
   return (status as { blas: NativeBlas }).blas;
 };
-let previous = 0;
-
-before(async () => {
-  await initBackend({ backend: 'wasm' });
-  await registerGradients();
-  previous = setNativeMinMacs(0);
-});
-after(() => {
-  setNativeMinMacs(previous);
-});
+sendEveryOpToTheAddon();
 
 // 3×3, stride 1, ≥ 16 channels each side: the geometries the addon sends to Winograd.
 const CASES: ConvCase[] = [
