@@ -9,6 +9,7 @@
 
 #include "pool.h"  // FRCNN_CLONES
 #include "scratch.h"
+#include "space-to-depth.h"
 #include "winograd.h"
 #include "workers.h"
 
@@ -136,6 +137,7 @@ FRCNN_CLONES void addTo(float* __restrict a, const float* __restrict b, int64_t 
 
 void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   if (winogradEnabled() && winogradApplies(g)) return winogradForward(g, x, w, y);
+  if (winogradEnabled() && spaceToDepthApplies(g)) return spaceToDepthForward(g, x, w, y);
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
@@ -157,6 +159,7 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, float* y
 // Each worker sums its blocks' products into its own dw (the caller's straight into dw), added up at the end.
 void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   if (winogradEnabled() && winogradApplies(g)) return winogradFilterGrad(g, x, dy, dw);
+  if (winogradEnabled() && spaceToDepthApplies(g)) return spaceToDepthFilterGrad(g, x, dy, dw);
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;
@@ -186,6 +189,7 @@ void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, floa
 // zeroed copy of its own, added up at the end.
 void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   if (winogradEnabled() && winogradApplies(g)) return winogradInputGrad(g, dy, w, dx);
+  if (winogradEnabled() && spaceToDepthApplies(g)) return spaceToDepthInputGrad(g, dy, w, dx);
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;

@@ -11,8 +11,12 @@ import { NATIVE_ADDON_PATH, type NativeBlas } from '../../src/backend/native/add
 import { values } from './compare.ts';
 import { nativeSkip as skip, nativeStatus as status } from './native-setup.ts';
 
-// One im2col geometry (5×5, stride 2) and one Winograd geometry (3×3, stride 1, 32 → 48 channels), big enough for several blocks.
-const GEOMETRIES = [Int32Array.of(1, 40, 44, 16, 5, 5, 2, 2, 2, 2, 20, 22, 24), Int32Array.of(1, 36, 40, 32, 3, 3, 1, 1, 1, 1, 36, 40, 48)];
+// im2col (7×7, stride 2, 3 channels: ZF's conv1), space-to-depth (5×5, stride 2) and Winograd (3×3, stride 1), each big enough for several blocks.
+const GEOMETRIES = [
+  Int32Array.of(1, 40, 44, 3, 7, 7, 2, 2, 3, 3, 20, 22, 16),
+  Int32Array.of(1, 40, 44, 16, 5, 5, 2, 2, 2, 2, 20, 22, 24),
+  Int32Array.of(1, 36, 40, 32, 3, 3, 1, 1, 1, 1, 36, 40, 48),
+];
 const LRN_SHAPE = Int32Array.of(1, 30, 40, 16, 3);
 
 interface Answers {

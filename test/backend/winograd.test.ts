@@ -1,6 +1,7 @@
 /**
  * The addon's Winograd convolutions (native/src/winograd.cc: F(4×4, 3×3) forward and input
- * gradient, F(3×3, 4×4) filter gradient) for 3×3 stride-1 layers of ≥ 16 channels: the
+ * gradient, F(3×3, 4×4) filter gradient) for 3×3 stride-1 layers of ≥ 16 channels, and for
+ * stride-2 layers of 4–6-tap kernels through the space-to-depth image (space-to-depth.cc): the
  * kernels against the cpu backend over paddings, odd sizes, batches and tile counts that split
  * over blocks and workers; the addon against its own im2col path; a hand-computed border case.
  * Skipped when the addon is not built, unless FRCNN_REQUIRE_NATIVE=1.
@@ -27,11 +28,17 @@ const CASES: ConvCase[] = [
   { x: [1, 9, 8, 16], k: [3, 3], co: 18, strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] }, // uneven padding
   { x: [1, 41, 45, 24], k: [3, 3], co: 32, strides: 1, pad: 'same' }, // 120 tiles: several blocks, every worker
   { x: [1, 2, 3, 16], k: [3, 3], co: 16, strides: 1, pad: 'same' }, // smaller than one tile
+  // Stride 2, kernels of 4–6 taps, ≥ 4 input channels: 3×3 Winograd on the space-to-depth image.
+  { x: [1, 13, 15, 8], k: [5, 5], co: 16, strides: 2, pad: 2 }, // ZF's conv2 shape
+  { x: [2, 12, 11, 6], k: [5, 5], co: 20, strides: 2, pad: 'same' },
+  { x: [1, 16, 17, 5], k: [6, 6], co: 16, strides: 2, pad: 'valid' },
+  { x: [1, 9, 10, 8], k: [4, 4], co: 16, strides: 2, pad: 1 },
+  { x: [1, 14, 13, 8], k: [5, 4], co: 17, strides: 2, pad: [[0, 0], [3, 1], [0, 2], [0, 0]] },
 ];
 
 for (const c of CASES) {
-  const filterShape = [3, 3, c.x[3], c.co];
-  const conv = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
+  const filterShape = [c.k[0], c.k[1], c.x[3], c.co];
+  const conv = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
   test(`Winograd Conv2D and FusedConv2D (bias + relu) ${label(c)} match cpu`, { skip }, async () => {
     await assertKernelMatchesCpu('Conv2D', { x: { shape: c.x }, filter: { shape: filterShape } }, conv, label(c));
     await assertKernelMatchesCpu('FusedConv2D', { x: { shape: c.x }, filter: { shape: filterShape }, bias: { shape: [c.co] } }, { ...conv, activation: 'relu' }, label(c));
@@ -52,9 +59,9 @@ function same(n: number, h: number, w: number, c: number, cout: number): Int32Ar
 type Pass = 'forward' | 'input' | 'filter';
 
 function run(pass: Pass, g: Int32Array, winograd: boolean): Float32Array {
-  const [n, h, w, c, , , , , , , oh, ow, k] = g;
+  const [n, h, w, c, kh, kw, , , , , oh, ow, k] = g;
   const x = values(n * h * w * c, 3);
-  const f = values(9 * c * k, 4);
+  const f = values(kh * kw * c * k, 4);
   const dy = values(n * oh * ow * k, 5);
   const b = blas();
   const before = b.setWinograd(winograd);
@@ -69,7 +76,7 @@ function run(pass: Pass, g: Int32Array, winograd: boolean): Float32Array {
       b.convInputGrad(g, dy, f, dx);
       return dx;
     }
-    const dw = new Float32Array(9 * c * k);
+    const dw = new Float32Array(kh * kw * c * k);
     b.convFilterGrad(g, x, dy, dw);
     return dw;
   } finally {
@@ -97,6 +104,16 @@ for (const pass of ['forward', 'input', 'filter'] as const) {
     assert.ok(fast.some((v, i) => v !== direct[i]), 'the Winograd path was not taken');
   });
 }
+
+test('a ZF-conv2-like layer (5×5, stride 2, 24 → 40 channels) through space-to-depth is within 2e-5 of im2col, and is a different computation', { skip }, () => {
+  const g = Int32Array.of(1, 41, 47, 24, 5, 5, 2, 2, 2, 2, 21, 24, 40);
+  for (const pass of ['forward', 'input', 'filter'] as const) {
+    const fast = run(pass, g, true);
+    const direct = run(pass, g, false);
+    assert.ok(relativeError(fast, direct) < 2e-5, `${pass}: relative error ${relativeError(fast, direct)}`);
+    assert.ok(fast.some((v, i) => v !== direct[i]), `${pass}: the space-to-depth path was not taken`);
+  }
+});
 
 test('below 16 channels the addon keeps im2col (Winograd on or off gives the same bits)', { skip }, () => {
   const g = same(1, 12, 10, 8, 16);
