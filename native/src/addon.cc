@@ -11,7 +11,8 @@
 #include "conv.h"
 #include "norm.h"
 #include "pool.h"
-#include "update.h"
+#include "roi-pool.h"
+#include "sgd.h"
 #include "winograd.h"
 
 extern "C" void openblas_set_num_threads(int);

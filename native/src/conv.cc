@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "pool.h"  // FRCNN_CLONES
+#include "clones.h"
 #include "scratch.h"
 #include "space-to-depth.h"
 #include "winograd.h"

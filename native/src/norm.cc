@@ -1,5 +1,5 @@
 #include "norm.h"
-#include "pool.h"  // FRCNN_CLONES
+#include "clones.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,5 +1,7 @@
 #include "pool.h"
 
+#include "clones.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <vector>
 
-#include "pool.h"  // FRCNN_CLONES
+#include "clones.h"
 #include "scratch.h"
 #include "workers.h"
 

@@ -1,24 +1,14 @@
-// No fused multiply-adds here: sgdMomentum must round as JavaScript's double arithmetic does.
-#pragma GCC optimize("fp-contract=off")
-#include "update.h"
+#include "roi-pool.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-#include "pool.h"  // FRCNN_CLONES
+#include "clones.h"
 #include "workers.h"
 
 namespace {
-
-FRCNN_CLONES void sgdRange(float* __restrict w, const float* __restrict g, float* __restrict v, int64_t begin, int64_t end, double mu, double rate, double decay) {
-  for (int64_t i = begin; i < end; ++i) {
-    const double vi = mu * v[i] + rate * g[i] + decay * w[i];
-    v[i] = float(vi);
-    w[i] = float(double(w[i]) - vi);
-  }
-}
 
 // Caffe rounds RoI corners with C's round (half away from zero).
 int roundHalfAway(double v) { return int(std::round(v)); }
@@ -64,10 +54,6 @@ FRCNN_CLONES void poolRois(const RoiPoolGeometry& g, const float* features, cons
 }
 
 }  // namespace
-
-void sgdMomentum(float* w, const float* g, float* v, int64_t n, double mu, double rate, double decay) {
-  parallelRanges(n, 1 << 18, [&](int64_t begin, int64_t end) { sgdRange(w, g, v, begin, end, mu, rate, decay); });
-}
 
 void roiPoolForward(const RoiPoolGeometry& g, const float* features, const float* rois, float* values, int32_t* argmax) {
   parallelRanges(g.rois, 16, [&](int64_t r0, int64_t r1) { poolRois(g, features, rois, r0, r1, values, argmax); });

@@ -1,12 +1,6 @@
-// The per-step loops around the network that run over whole parameter or feature arrays:
-// the momentum SGD update (ZF: 58 M parameters, VGG16: 134 M) and Fast R-CNN's RoI max pooling.
+// Fast R-CNN's RoI max pooling over one NHWC feature map, both ways.
 #pragma once
 #include <cstdint>
-
-// v ← μ·v + rate·g + decay·w, w ← w − v; in double like the JavaScript loop it replaces
-// (sgd.ts), so both give the same bits.
-void sgdMomentum(float* w, const float* g, float* v, int64_t n, double mu, double rate, double decay);
-
 struct RoiPoolGeometry {
   int32_t height, width, channels;  // one feature map, H×W×C
   int32_t rois, pooledHeight, pooledWidth;
