@@ -97,7 +97,11 @@ export class RoiHead {
 function dropoutMask(shape: [number, number], rate: number, rng: Rng): tf.Tensor2D {
   const m = new Float32Array(shape[0] * shape[1]);
   const keep = 1 / (1 - rate);
-  for (let i = 0; i < m.length; i++) m[i] = rng.next() < rate ? 0 : keep;
+  // u / 2³² < rate ⟺ u < rate · 2³² exactly (both sides scaled by a power of two): the masks
+  // rng.next() would give, drawn in bulk.
+  const u = rng.fillUint32(new Uint32Array(m.length));
+  const below = rate * 4294967296;
+  for (let i = 0; i < m.length; i++) m[i] = u[i] < below ? 0 : keep;
   return tf.tensor2d(m, shape);
 }
 

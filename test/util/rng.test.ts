@@ -32,3 +32,12 @@ test('choice picks distinct elements', () => {
   for (const p of picked) assert.ok(p >= 10 && p <= 15);
   assert.equal(r.choice([1, 2], 5).length, 2);
 });
+
+test('fillUint32 draws the same sequence as nextUint32 and leaves the same state', () => {
+  const a = new Rng(77);
+  const b = new Rng(77);
+  const bulk = a.fillUint32(new Uint32Array(1000));
+  for (let i = 0; i < 1000; i++) assert.equal(bulk[i], b.nextUint32(), `value ${i}`);
+  assert.deepEqual(a.state(), b.state());
+  assert.equal(a.nextUint32(), b.nextUint32());
+});
