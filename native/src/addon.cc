@@ -269,24 +269,26 @@ napi_value taps(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// A Float32Array `v` read as rows × cols, cols from `colsArg` (a positive integer dividing its length).
+bool matrix(napi_env env, napi_value v, napi_value colsArg, const char* what, float** data, int64_t* rows, int32_t* cols) {
+  *cols = intArg(env, colsArg);
+  if (*cols < 1) return fail(env, "cols: expected a positive integer");
+  size_t n = 0;
+  if (!typedArray(env, v, napi_float32_array, data, &n, what)) return false;
+  if (n % size_t(*cols) != 0) return fail(env, std::string(what) + ": length is not a multiple of cols");
+  *rows = int64_t(n / size_t(*cols));
+  return true;
+}
+
 // columnSum(x, cols, out): out[c] = Σ_rows x[row, c].
 napi_value columnSumFn(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!arguments(env, info, argv, "(x, cols, out)")) return nullptr;
-  const int32_t cols = intArg(env, argv[1]);
   float *x, *out;
-  size_t n = 0;
-  if (cols < 1) {
-    fail(env, "cols: expected a positive integer");
-    return nullptr;
-  }
-  if (!typedArray(env, argv[0], napi_float32_array, &x, &n, "x")) return nullptr;
-  if (n % size_t(cols) != 0) {
-    fail(env, "x: length is not a multiple of cols");
-    return nullptr;
-  }
-  if (!exact(env, argv[2], napi_float32_array, &out, size_t(cols), "out")) return nullptr;
-  columnSum(x, int64_t(n / cols), cols, out);
+  int32_t cols = 0;
+  int64_t rows = 0;
+  if (!matrix(env, argv[0], argv[1], "x", &x, &rows, &cols) || !exact(env, argv[2], napi_float32_array, &out, size_t(cols), "out")) return nullptr;
+  columnSum(x, rows, cols, out);
   return nullptr;
 }
 
@@ -294,24 +296,16 @@ napi_value columnSumFn(napi_env env, napi_callback_info info) {
 napi_value biasActivationFn(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!arguments(env, info, argv, "(y, cols, bias | null, relu)")) return nullptr;
-  const int32_t cols = intArg(env, argv[1]);
   float *y, *bias = nullptr;
-  size_t n = 0;
+  int32_t cols = 0;
+  int64_t rows = 0;
   bool relu = false;
-  if (cols < 1) {
-    fail(env, "cols: expected a positive integer");
-    return nullptr;
-  }
-  if (!typedArray(env, argv[0], napi_float32_array, &y, &n, "y")) return nullptr;
-  if (n % size_t(cols) != 0) {
-    fail(env, "y: length is not a multiple of cols");
-    return nullptr;
-  }
+  if (!matrix(env, argv[0], argv[1], "y", &y, &rows, &cols)) return nullptr;
   napi_valuetype t;
   napi_typeof(env, argv[2], &t);
   if (t != napi_null && t != napi_undefined && !exact(env, argv[2], napi_float32_array, &bias, size_t(cols), "bias")) return nullptr;
   napi_get_value_bool(env, argv[3], &relu);
-  biasActivation(y, int64_t(n / cols), cols, bias, relu);
+  biasActivation(y, rows, cols, bias, relu);
   return nullptr;
 }
 

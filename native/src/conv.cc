@@ -3,11 +3,10 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <vector>
 
-#include "clones.h"
+#include "norm.h"  // addInto
 #include "scratch.h"
 #include "space-to-depth.h"
 #include "winograd.h"
@@ -93,48 +92,6 @@ void col2imAdd(const ConvGeometry& g, const float* col, int64_t p0, int64_t coun
 
 }  // namespace
 
-namespace {
-
-// Walks each image's output pixels in im2col blocks: fn(b, p0, count) for pixels [p0, p0 + count) of image b.
-// Blocks of output pixels, numbered over all images; enough of them that every worker gets a share.
-struct PixelBlocks {
-  int64_t pixels, size, perImage, total;  // output pixels per image, per block; blocks per image, in all
-};
-
-PixelBlocks pixelBlocks(const ConvGeometry& g, int parts) {
-  const int64_t pixels = int64_t(g.outH) * g.outW;
-  int64_t perImage = (pixels + blockPixels(g) - 1) / blockPixels(g);
-  if (g.n * perImage < 8 * parts)
-    while ((g.n * perImage) % parts != 0 && perImage < pixels) ++perImage;
-  const int64_t size = (pixels + perImage - 1) / perImage;
-  perImage = (pixels + size - 1) / size;
-  return {pixels, size, perImage, g.n * perImage};
-}
-
-// Each worker takes blocks from a shared counter and runs fn(worker, image, p0, count) on its
-// own thread (im2col / col2im and a single-threaded SGEMM): the copies run in parallel too,
-// where OpenBLAS would thread only the product. Returns, per worker, whether it had a block.
-template <typename Fn>
-std::vector<char> onBlocks(const PixelBlocks& blocks, Fn fn) {
-  std::vector<char> worked(size_t(workers()), 0);
-  std::atomic<int64_t> next{0};
-  onWorkers([&](int worker) {
-    for (int64_t i = next++; i < blocks.total; i = next++) {
-      const int64_t p0 = (i % blocks.perImage) * blocks.size;
-      fn(worker, int(i / blocks.perImage), p0, std::min(blocks.size, blocks.pixels - p0));
-      worked[size_t(worker)] = 1;
-    }
-  });
-  return worked;
-}
-
-// a += b
-FRCNN_CLONES void addTo(float* __restrict a, const float* __restrict b, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) a[i] += b[i];
-}
-
-}  // namespace
-
 void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   if (winogradEnabled() && winogradApplies(g)) return winogradForward(g, x, w, y);
   if (winogradEnabled() && spaceToDepthApplies(g)) return spaceToDepthForward(g, x, w, y);
@@ -145,10 +102,10 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, float* y
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(g.n * pixels), g.cout, g.c, 1.f, x, g.c, w, g.cout, 0.f, y, g.cout);
     return;
   }
-  const PixelBlocks blocks = pixelBlocks(g, workers());
+  const Blocks blocks = splitBlocks(g.n, pixels, blockPixels(g));
   std::vector<float*> cols;
-  for (int t = 0; t < workers(); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
-  onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count) {
+  for (int t = 0; t < blockWorkers(blocks); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
+  onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count, bool) {
     float* col = cols[size_t(worker)];
     im2col(g, x + b * inImage, p0, count, col);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, int(patch), 1.f, col, int(patch), w, g.cout, 0.f,
@@ -167,22 +124,21 @@ void convFilterGrad(const ConvGeometry& g, const float* x, const float* dy, floa
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.c, g.cout, int(g.n * pixels), 1.f, x, g.c, dy, g.cout, 0.f, dw, g.cout);
     return;
   }
-  const PixelBlocks blocks = pixelBlocks(g, workers());
+  const Blocks blocks = splitBlocks(g.n, pixels, blockPixels(g));
   const int64_t sums = patch * g.cout;
   std::vector<float*> cols, acc{dw};
-  for (int t = 0; t < workers(); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
-  for (int t = 1; t < workers(); ++t) acc.push_back(scratch(kScratchConvSum + t, size_t(sums)));
-  std::vector<float> beta(size_t(workers()), 0.f);  // each accumulator is overwritten by its first block
-  const std::vector<char> worked = onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count) {
+  for (int t = 0; t < blockWorkers(blocks); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
+  for (int t = 1; t < blockWorkers(blocks); ++t) acc.push_back(scratch(kScratchConvSum + t, size_t(sums)));
+  const std::vector<char> worked = onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count, bool first) {
     float* col = cols[size_t(worker)];
     im2col(g, x + b * inImage, p0, count, col);
+    // A worker's first block overwrites its accumulator (beta 0), the others add to it.
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(patch), g.cout, int(count), 1.f, col, int(patch), dy + b * outImage + p0 * g.cout,
-                g.cout, beta[size_t(worker)], acc[size_t(worker)], g.cout);
-    beta[size_t(worker)] = 1.f;
+                g.cout, first ? 0.f : 1.f, acc[size_t(worker)], g.cout);
   });
   if (!worked[0]) std::fill(dw, dw + sums, 0.f);
   for (size_t t = 1; t < acc.size(); ++t)
-    if (worked[t]) addTo(dw, acc[t], sums);
+    if (worked[t]) addInto(dw, acc[t], sums);
 }
 
 // col2im adds overlapping windows into dx, so each worker other than the caller's adds into a
@@ -198,17 +154,18 @@ void convInputGrad(const ConvGeometry& g, const float* dy, const float* w, float
     return;
   }
   const int64_t size = g.n * inImage;
-  const PixelBlocks blocks = pixelBlocks(g, workers());
+  const Blocks blocks = splitBlocks(g.n, pixels, blockPixels(g));
   std::vector<float*> cols, acc{dx};
-  for (int t = 0; t < workers(); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
-  for (int t = 1; t < workers(); ++t) acc.push_back(scratch(kScratchConvSum + t, size_t(size)));
-  onWorkers([&](int worker) { std::memset(acc[size_t(worker)], 0, size_t(size) * sizeof(float)); });
-  const std::vector<char> worked = onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count) {
+  for (int t = 0; t < blockWorkers(blocks); ++t) cols.push_back(scratch(kScratchIm2col + t, size_t(blocks.size * patch)));
+  for (int t = 1; t < blockWorkers(blocks); ++t) acc.push_back(scratch(kScratchConvSum + t, size_t(size)));
+  const std::vector<char> worked = onBlocks(blocks, [&](int worker, int b, int64_t p0, int64_t count, bool first) {
     float* col = cols[size_t(worker)];
+    if (first) std::memset(acc[size_t(worker)], 0, size_t(size) * sizeof(float));
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(count), int(patch), g.cout, 1.f, dy + b * outImage + p0 * g.cout, g.cout, w, g.cout, 0.f,
                 col, int(patch));
     col2imAdd(g, col, p0, count, acc[size_t(worker)] + b * inImage);
   });
+  if (!worked[0]) std::memset(dx, 0, size_t(size) * sizeof(float));
   for (size_t t = 1; t < acc.size(); ++t)
-    if (worked[t]) addTo(dx, acc[t], size);
+    if (worked[t]) addInto(dx, acc[t], size);
 }

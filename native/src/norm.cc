@@ -130,3 +130,7 @@ FRCNN_CLONES void biasActivation(float* y, int64_t rows, int32_t cols, const flo
       for (int32_t c = 0; c < cols; ++c) v[c] = v[c] < 0.f ? 0.f : v[c];
   }
 }
+
+FRCNN_CLONES void addInto(float* __restrict a, const float* __restrict b, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) a[i] += b[i];
+}

@@ -19,3 +19,6 @@ void columnSum(const float* x, int64_t rows, int32_t cols, float* out);
 // y[row, c] = max(y[row, c] + bias[c], 0) in place (bias may be null; relu optional): the
 // fused conv's epilogue.
 void biasActivation(float* y, int64_t rows, int32_t cols, const float* bias, bool relu);
+
+// a += b (per-worker partial sums added up).
+void addInto(float* a, const float* b, int64_t n);

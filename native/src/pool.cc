@@ -115,30 +115,37 @@ struct SquaresRing {
 
 namespace {
 
+// Rows [y0, y1) of one image: fn(row, sum) with sum the window sums of x² along that row (squared
+// rows in a ring of their own, so a worker recomputes only the r rows of halo at its range's edges).
+// Always inlined, fn too: inside the callers' x86-64-v3 clones, where the row loops vectorise
+// (out of line they ran 2.5× slower).
+template <typename Fn>
+__attribute__((always_inline)) inline void forEachWindowSum(int32_t h, int32_t w, int32_t c, int32_t size, const float* xi, int32_t y0, int32_t y1, Fn fn) {
+  const int64_t row = int64_t(w) * c;
+  std::vector<float> col(row), sum(row);
+  SquaresRing squares(xi, row, size / 2);
+  for (int32_t yy = y0; yy < y1; ++yy) {
+    windowSumRow(yy, h, w, c, size / 2, squares, col.data(), sum.data());
+    fn(yy, sum.data());
+  }
+}
+
 FRCNN_CLONES void lrnForwardRows(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, float* yi, int32_t y0, int32_t y1) {
   const int64_t row = int64_t(w) * c;
-  const int32_t r = size / 2;
   const float scale = alpha / float(size * size);
-  std::vector<float> col(row), sum(row);
-  SquaresRing squares(xi, row, r);
-  for (int32_t yy = y0; yy < y1; ++yy) {
-    windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
+  forEachWindowSum(h, w, c, size, xi, y0, y1, [&](int32_t yy, const float* sum) __attribute__((always_inline)) {
     const float* xr = xi + yy * row;
     float* yr = yi + yy * row;
     for (int64_t k = 0; k < row; ++k) yr[k] = xr[k] * negPow(1.f + scale * sum[k], beta);
-  }
+  });
 }
 
 // Backward, first pass over rows [y0, y1): p = s^−β into P and t = dy · x · p / s into T.
 FRCNN_CLONES void lrnBackwardFirst(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, const float* gi, float* T, float* P,
                                    int32_t y0, int32_t y1) {
   const int64_t row = int64_t(w) * c;
-  const int32_t r = size / 2;
   const float scale = alpha / float(size * size);
-  std::vector<float> col(row), sum(row);
-  SquaresRing squares(xi, row, r);
-  for (int32_t yy = y0; yy < y1; ++yy) {
-    windowSumRow(yy, h, w, c, r, squares, col.data(), sum.data());
+  forEachWindowSum(h, w, c, size, xi, y0, y1, [&](int32_t yy, const float* sum) __attribute__((always_inline)) {
     const float *xr = xi + yy * row, *gr = gi + yy * row;
     float *tr = T + yy * row, *pr = P + yy * row;
     for (int64_t k = 0; k < row; ++k) {
@@ -146,7 +153,7 @@ FRCNN_CLONES void lrnBackwardFirst(int32_t h, int32_t w, int32_t c, int32_t size
       pr[k] = p;
       tr[k] = gr[k] * xr[k] * p / s;
     }
-  }
+  });
 }
 
 // Second pass: dx = dy · p − k · x · Σ_window t.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "clones.h"
+#include "norm.h"  // addInto
 #include "scratch.h"
 #include "workers.h"
 
@@ -233,28 +234,11 @@ FRCNN_CLONES void filterGradOutput(const float* S, int c, int k, float* dw) {
     }
 }
 
-// a += b
-FRCNN_CLONES void addInto(float* __restrict a, const float* __restrict b, size_t n) {
-  for (size_t i = 0; i < n; ++i) a[i] += b[i];
-}
-
-struct Blocks {
-  int64_t size, perImage, total;  // tiles per block, blocks per image, blocks in all
-};
-
 // Blocks of tiles for one pipeline pass: the transformed block (36 × tiles × (inC + outC) floats)
 // near `bytes` so it stays in cache between transform and SGEMM, but at least `minimum` tiles
-// (each SGEMM needs rows, and the transformed filter is reread once per block); when there are
-// few blocks, a multiple of the workers so that none idles at the end.
-Blocks planBlocks(int n, int64_t tiles, int inC, int outC, int64_t bytes, int64_t minimum) {
-  const int64_t fit = std::max(minimum, bytes / (int64_t(kCells) * 4 * (inC + outC)));
-  int64_t perImage = (tiles + fit - 1) / fit;
-  const int w = workers();
-  if (n * perImage < 8 * w)
-    while ((n * perImage) % w != 0 && perImage < tiles) ++perImage;
-  const int64_t size = (tiles + perImage - 1) / perImage;
-  perImage = (tiles + size - 1) / size;
-  return {size, perImage, n * perImage};
+// (each SGEMM needs rows, and the transformed filter is reread once per block).
+Blocks tileBlocks(int n, int64_t tiles, int inC, int outC, int64_t bytes, int64_t minimum) {
+  return splitBlocks(n, tiles, std::max(minimum, bytes / (int64_t(kCells) * 4 * (inC + outC))));
 }
 
 // Wider layers get more tiles per block: their transformed filter (36 × inC × outC) is larger.
@@ -282,7 +266,6 @@ void flipFilter(const float* w, int64_t c, int64_t k, float* flipped) {
   });
 }
 
-
 // The forward pass with an already transformed filter U (36 × c × cout). Each worker takes blocks
 // of tiles from a shared counter through its own transform → single-threaded SGEMMs → transform
 // pipeline: the transforms run in parallel too, and the per-cell SGEMMs (often small) skip
@@ -290,26 +273,21 @@ void flipFilter(const float* w, int64_t c, int64_t k, float* flipped) {
 void forwardTransformed(const ConvGeometry& g, const float* x, const float* U, float* y) {
   const Tiling t = tiling(g.outH, g.outW);
   const int64_t tiles = t.count();
-  const Blocks plan = planBlocks(g.n, tiles, g.c, g.cout, 1 << 20, minimumTiles(g.c, g.cout));
-  const int64_t block = plan.size, perImage = plan.perImage, blocks = plan.total;
+  const Blocks blocks = tileBlocks(g.n, tiles, g.c, g.cout, 1 << 20, minimumTiles(g.c, g.cout));
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = int64_t(g.outH) * g.outW * g.cout;
   const std::vector<float> zeros(size_t(g.c), 0.f);
   std::vector<float*> Vs, Ms;
-  for (int w = 0; w < workers(); ++w) {
-    Vs.push_back(scratch(kScratchWorker + 3 * w, size_t(kCells * block * g.c)));
-    Ms.push_back(scratch(kScratchWorker + 3 * w + 1, size_t(kCells * block * g.cout)));
+  for (int w = 0; w < blockWorkers(blocks); ++w) {
+    Vs.push_back(scratch(kScratchWorker + 3 * w, size_t(kCells * blocks.size * g.c)));
+    Ms.push_back(scratch(kScratchWorker + 3 * w + 1, size_t(kCells * blocks.size * g.cout)));
   }
-  std::atomic<int64_t> next{0};
-  onWorkers([&](int worker) {
+  onBlocks(blocks, [&](int worker, int b, int64_t t0, int64_t count, bool) {
     float *V = Vs[size_t(worker)], *M = Ms[size_t(worker)];
-    for (int64_t i = next++; i < blocks; i = next++) {
-      const int64_t b = i / perImage, t0 = (i % perImage) * block, count = std::min(block, tiles - t0);
-      inputTransform(x + b * inImage, g.h, g.w, g.c, g.padTop, g.padLeft, t, t0, count, zeros.data(), V);
-      for (int e = 0; e < kCells; ++e)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, g.c, 1.f, V + e * count * g.c, g.c,
-                    U + int64_t(e) * g.c * g.cout, g.cout, 0.f, M + e * count * g.cout, g.cout);
-      outputTransform(M, count, g.cout, t, t0, g.outH, g.outW, y + b * outImage);
-    }
+    inputTransform(x + b * inImage, g.h, g.w, g.c, g.padTop, g.padLeft, t, t0, count, zeros.data(), V);
+    for (int e = 0; e < kCells; ++e)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(count), g.cout, g.c, 1.f, V + e * count * g.c, g.c, U + int64_t(e) * g.c * g.cout, g.cout,
+                  0.f, M + e * count * g.cout, g.cout);
+    outputTransform(M, count, g.cout, t, t0, g.outH, g.outW, y + b * outImage);
   });
 }
 
@@ -345,36 +323,29 @@ void winogradFilterGrad(const ConvGeometry& g, const float* x, const float* dy, 
   const int64_t tiles = t.count();
   // The products are summed over tiles inside each SGEMM, which rereads its S (36 × c × cout)
   // per block: blocks of many tiles keep that reread small next to the multiply-adds.
-  const Blocks plan = planBlocks(g.n, tiles, g.c, g.cout, 8 << 20, 128);
-  const int64_t block = plan.size, perImage = plan.perImage, blocks = plan.total;
+  const Blocks blocks = tileBlocks(g.n, tiles, g.c, g.cout, 8 << 20, 128);
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = int64_t(g.outH) * g.outW * g.cout;
   const size_t sums = size_t(kCells) * g.c * g.cout;
   const std::vector<float> zerosIn(size_t(g.c), 0.f), zerosOut(size_t(g.cout), 0.f);
-  // One S per worker (zeroed at its first block by beta = 0), added up at the end.
-  const int used = int(std::min<int64_t>(workers(), blocks));
+  // One S per worker, added up at the end.
   std::vector<float*> Vs, Ds, sumsOf;
-  for (int w = 0; w < used; ++w) {
-    Vs.push_back(scratch(kScratchWorker + 3 * w, size_t(kCells * block * g.c)));
-    Ds.push_back(scratch(kScratchWorker + 3 * w + 1, size_t(kCells * block * g.cout)));
+  for (int w = 0; w < blockWorkers(blocks); ++w) {
+    Vs.push_back(scratch(kScratchWorker + 3 * w, size_t(kCells * blocks.size * g.c)));
+    Ds.push_back(scratch(kScratchWorker + 3 * w + 1, size_t(kCells * blocks.size * g.cout)));
     sumsOf.push_back(scratch(kScratchWorker + 3 * w + 2, sums));
   }
-  std::atomic<int64_t> next{0};
-  onWorkers([&](int worker) {
-    if (worker >= used) return;
+  const std::vector<char> worked = onBlocks(blocks, [&](int worker, int b, int64_t t0, int64_t count, bool first) {
     float *V = Vs[size_t(worker)], *D = Ds[size_t(worker)], *sum = sumsOf[size_t(worker)];
-    float beta = 0.f;
-    for (int64_t i = next++; i < blocks; i = next++, beta = 1.f) {
-      const int64_t b = i / perImage, t0 = (i % perImage) * block, count = std::min(block, tiles - t0);
-      inputTransform(x + b * inImage, g.h, g.w, g.c, g.padTop, g.padLeft, t, t0, count, zerosIn.data(), V);
-      gradTransform(dy + b * outImage, g.outH, g.outW, g.cout, t, t0, count, zerosOut.data(), D);
-      for (int e = 0; e < kCells; ++e)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.c, g.cout, int(count), 1.f, V + e * count * g.c, g.c, D + e * count * g.cout, g.cout, beta,
-                    sum + int64_t(e) * g.c * g.cout, g.cout);
-    }
-    // A worker that found no block left never wrote its sum.
-    if (beta == 0.f) std::fill(sum, sum + sums, 0.f);
+    inputTransform(x + b * inImage, g.h, g.w, g.c, g.padTop, g.padLeft, t, t0, count, zerosIn.data(), V);
+    gradTransform(dy + b * outImage, g.outH, g.outW, g.cout, t, t0, count, zerosOut.data(), D);
+    // A worker's first block overwrites its S (beta 0), the others add to it.
+    for (int e = 0; e < kCells; ++e)
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.c, g.cout, int(count), 1.f, V + e * count * g.c, g.c, D + e * count * g.cout, g.cout,
+                  first ? 0.f : 1.f, sum + int64_t(e) * g.c * g.cout, g.cout);
   });
   float* total = sumsOf[0];
-  for (int w = 1; w < used; ++w) addInto(total, sumsOf[size_t(w)], sums);
+  if (!worked[0]) std::fill(total, total + sums, 0.f);
+  for (size_t w = 1; w < sumsOf.size(); ++w)
+    if (worked[w]) addInto(total, sumsOf[w], int64_t(sums));
   filterGradOutput(total, g.c, g.cout, dw);
 }
