@@ -9,6 +9,7 @@
 #include <string>
 
 #include "conv.h"
+#include "elementwise.h"
 #include "norm.h"
 #include "pool.h"
 #include "roi-pool.h"
@@ -197,11 +198,11 @@ bool groupDims(napi_env env, napi_value v, GroupDims* g) {
   return true;
 }
 
-// groupNorm(dims, x, gamma, beta, y, mean Float64Array, rstd Float64Array)
+// groupNorm(dims, x, gamma, beta, y, mean Float64Array, rstd Float64Array, relu)
 napi_value groupNormFn(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
+  napi_value argv[8];
   GroupDims g;
-  if (!arguments(env, info, argv, "(dims, x, gamma, beta, y, mean, rstd)")) return nullptr;
+  if (!arguments(env, info, argv, "(dims, x, gamma, beta, y, mean, rstd, relu)")) return nullptr;
   if (!groupDims(env, argv[0], &g)) return nullptr;
   const int32_t n = g.n, hw = g.hw, c = g.c, groups = g.groups;
   const size_t size = g.size();
@@ -211,7 +212,12 @@ napi_value groupNormFn(napi_env env, napi_callback_info info) {
       !exact(env, argv[3], napi_float32_array, &beta, c, "beta") || !exact(env, argv[4], napi_float32_array, &y, size, "y") ||
       !exact(env, argv[5], napi_float64_array, &mean, g.stats(), "mean") || !exact(env, argv[6], napi_float64_array, &rstd, g.stats(), "rstd"))
     return nullptr;
-  groupNormForward(x, n, hw, c, groups, gamma, beta, y, mean, rstd);
+  bool relu = false;
+  if (napi_get_value_bool(env, argv[7], &relu) != napi_ok) {
+    fail(env, "relu: expected a boolean");
+    return nullptr;
+  }
+  groupNormForward(x, n, hw, c, groups, gamma, beta, relu, y, mean, rstd);
   return nullptr;
 }
 
@@ -306,6 +312,18 @@ napi_value biasActivationFn(napi_env env, napi_callback_info info) {
   if (t != napi_null && t != napi_undefined && !exact(env, argv[2], napi_float32_array, &bias, size_t(cols), "bias")) return nullptr;
   napi_get_value_bool(env, argv[3], &relu);
   biasActivation(y, rows, cols, bias, relu);
+  return nullptr;
+}
+
+// reluGrad(y, dy, dx): dx = y > 0 ? dy : 0 (y a ReLU's output).
+napi_value reluGradFn(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!arguments(env, info, argv, "(y, dy, dx)")) return nullptr;
+  float *y, *dy, *dx;
+  size_t n = 0;
+  if (!typedArray(env, argv[0], napi_float32_array, &y, &n, "y")) return nullptr;
+  if (!exact(env, argv[1], napi_float32_array, &dy, n, "dy") || !exact(env, argv[2], napi_float32_array, &dx, n, "dx")) return nullptr;
+  reluGrad(y, dy, dx, int64_t(n));
   return nullptr;
 }
 
@@ -410,6 +428,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"tapsScatter", nullptr, taps<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"columnSum", nullptr, columnSumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActivation", nullptr, biasActivationFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, reluGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdMomentum", nullptr, sgdMomentumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"roiPool", nullptr, roiPoolFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"roiPoolGrad", nullptr, roiPoolGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "norm.h"  // addInto
+#include "elementwise.h"  // addInto
 #include "scratch.h"
 #include "space-to-depth.h"
 #include "winograd.h"

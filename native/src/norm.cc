@@ -1,7 +1,9 @@
 #include "norm.h"
 #include "clones.h"
+#include "workers.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -9,21 +11,66 @@ namespace {
 constexpr double kEpsilon = 1e-5;  // GN_EPSILON in group-norm.ts
 }
 
-FRCNN_CLONES void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, float* y, double* mean, double* rstd) {
+namespace {
+
+// Per-channel Σx and Σx² (or Σdy and Σdy·x) over pixels [p0, p1) of one image, into s1 and s2.
+FRCNN_CLONES void channelSums(const float* a, const float* b, int64_t p0, int64_t p1, int32_t c, double* s1, double* s2) {
+  for (int64_t p = p0; p < p1; ++p) {
+    const float *u = a + p * c, *v = b + p * c;
+    for (int32_t k = 0; k < c; ++k) {
+      s1[k] += u[k];
+      s2[k] += double(u[k]) * v[k];
+    }
+  }
+}
+
+// The two sums over one image's pixels in fixed chunks (pool threads), added in chunk order.
+void channelSumsOfImage(const float* a, const float* b, int64_t hw, int32_t c, double* s1, double* s2) {
+  const int parts = fixedChunks(hw * c);
+  std::vector<double> acc(size_t(parts) * 2 * c, 0.0);
+  parallelFor(parts, [&](int p) {
+    double* own = acc.data() + size_t(p) * 2 * c;
+    channelSums(a, b, hw * p / parts, hw * (p + 1) / parts, c, own, own + c);
+  });
+  std::fill(s1, s1 + c, 0.0);
+  std::fill(s2, s2 + c, 0.0);
+  for (int p = 0; p < parts; ++p)
+    for (int32_t k = 0; k < c; ++k) {
+      s1[k] += acc[size_t(p) * 2 * c + k];
+      s2[k] += acc[size_t(p) * 2 * c + c + k];
+    }
+}
+
+FRCNN_CLONES void affineRows(const float* x, int64_t p0, int64_t p1, int32_t c, const double* scale, const double* shift, bool relu, float* y) {
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* u = x + p * c;
+    float* v = y + p * c;
+    for (int32_t k = 0; k < c; ++k) v[k] = float(u[k] * scale[k] + shift[k]);
+    if (relu)
+      for (int32_t k = 0; k < c; ++k) v[k] = v[k] < 0.f ? 0.f : v[k];
+  }
+}
+
+FRCNN_CLONES void gradRows(const float* dy, const float* x, int64_t p0, int64_t p1, int32_t c, const double* a, const double* bx, const double* k0, float* dx) {
+  for (int64_t p = p0; p < p1; ++p) {
+    const float *g = dy + p * c, *u = x + p * c;
+    float* d = dx + p * c;
+    for (int32_t k = 0; k < c; ++k) d[k] = float(g[k] * a[k] + u[k] * bx[k] + k0[k]);
+  }
+}
+
+// Pixels per chunk of the element-wise passes: at least 2^16 values.
+int64_t minPixels(int32_t c) { return (int64_t(1) << 16) / c + 1; }
+
+}  // namespace
+
+void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, bool relu, float* y, double* mean, double* rstd) {
   const int32_t cg = c / groups;
   const double count = double(hw) * cg;
   std::vector<double> sum(c), sq(c), scale(c), shift(c);
   for (int32_t b = 0; b < n; ++b) {
     const float* xb = x + b * hw * c;
-    std::fill(sum.begin(), sum.end(), 0.0);
-    std::fill(sq.begin(), sq.end(), 0.0);
-    for (int64_t p = 0; p < hw; ++p) {
-      const float* v = xb + p * c;
-      for (int32_t k = 0; k < c; ++k) {
-        sum[k] += v[k];
-        sq[k] += double(v[k]) * v[k];
-      }
-    }
+    channelSumsOfImage(xb, xb, hw, c, sum.data(), sq.data());
     for (int32_t g = 0; g < groups; ++g) {
       double s = 0, q = 0;
       for (int32_t k = g * cg; k < (g + 1) * cg; ++k) {
@@ -40,12 +87,11 @@ FRCNN_CLONES void groupNormForward(const float* x, int32_t n, int64_t hw, int32_
       shift[k] = beta[k] - mean[s] * scale[k];
     }
     float* yb = y + b * hw * c;
-    for (int64_t p = 0; p < hw; ++p)
-      for (int32_t k = 0; k < c; ++k) yb[p * c + k] = float(xb[p * c + k] * scale[k] + shift[k]);
+    parallelRanges(hw, minPixels(c), [&](int64_t p0, int64_t p1) { affineRows(xb, p0, p1, c, scale.data(), shift.data(), relu, yb); });
   }
 }
 
-FRCNN_CLONES void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const double* mean, const double* rstd,
+void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const double* mean, const double* rstd,
                        float* dx, float* dGamma, float* dBeta) {
   const int32_t cg = c / groups;
   const double count = double(hw) * cg;
@@ -53,14 +99,7 @@ FRCNN_CLONES void groupNormBackward(const float* dy, const float* x, int32_t n, 
   for (int32_t b = 0; b < n; ++b) {
     const float* xb = x + b * hw * c;
     const float* gb = dy + b * hw * c;
-    std::fill(sumD.begin(), sumD.end(), 0.0);
-    std::fill(sumDX.begin(), sumDX.end(), 0.0);
-    for (int64_t p = 0; p < hw; ++p)
-      for (int32_t k = 0; k < c; ++k) {
-        const double d = gb[p * c + k];
-        sumD[k] += d;
-        sumDX[k] += d * xb[p * c + k];
-      }
+    channelSumsOfImage(gb, xb, hw, c, sumD.data(), sumDX.data());
     for (int32_t g = 0; g < groups; ++g) {
       const double mu = mean[b * groups + g], r = rstd[b * groups + g];
       double sumG = 0, sumGX = 0;
@@ -78,8 +117,7 @@ FRCNN_CLONES void groupNormBackward(const float* dy, const float* x, int32_t n, 
       }
     }
     float* db = dx + b * hw * c;
-    for (int64_t p = 0; p < hw; ++p)
-      for (int32_t k = 0; k < c; ++k) db[p * c + k] = float(gb[p * c + k] * a[k] + xb[p * c + k] * bx[k] + k0[k]);
+    parallelRanges(hw, minPixels(c), [&](int64_t p0, int64_t p1) { gradRows(gb, xb, p0, p1, c, a.data(), bx.data(), k0.data(), db); });
   }
   for (int32_t k = 0; k < c; ++k) {
     dGamma[k] = float(dG[k]);
@@ -109,28 +147,4 @@ FRCNN_CLONES void tapsScatter(const float* dy, int32_t channels, int32_t cells, 
       for (int32_t k = 0; k < channels; ++k) d[k] += w * g[k];
     }
   }
-}
-
-FRCNN_CLONES void columnSum(const float* x, int64_t rows, int32_t cols, float* out) {
-  std::vector<double> acc(cols, 0.0);
-  double* a = acc.data();
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* v = x + r * cols;
-    for (int32_t c = 0; c < cols; ++c) a[c] += v[c];
-  }
-  for (int32_t c = 0; c < cols; ++c) out[c] = float(a[c]);
-}
-
-FRCNN_CLONES void biasActivation(float* y, int64_t rows, int32_t cols, const float* bias, bool relu) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* v = y + r * cols;
-    if (bias)
-      for (int32_t c = 0; c < cols; ++c) v[c] += bias[c];
-    if (relu)
-      for (int32_t c = 0; c < cols; ++c) v[c] = v[c] < 0.f ? 0.f : v[c];
-  }
-}
-
-FRCNN_CLONES void addInto(float* __restrict a, const float* __restrict b, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) a[i] += b[i];
 }

@@ -3,8 +3,9 @@
 #pragma once
 #include <cstdint>
 
-// y = γ·(x − μ)/σ + β; writes the per-(image, group) mean and 1/σ.
-void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, float* y, double* mean, double* rstd);
+// y = γ·(x − μ)/σ + β, then max(y, 0) when `relu`; writes the per-(image, group) mean and 1/σ.
+// Sums in fixed chunks over the pool (same bits on any thread count), element-wise passes split.
+void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, bool relu, float* y, double* mean, double* rstd);
 // dx, dγ, dβ from dy and the forward's statistics.
 void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const double* mean, const double* rstd,
                        float* dx, float* dGamma, float* dBeta);
@@ -12,13 +13,3 @@ void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, i
 // out[cell] = Σ_taps weight · features[pixel]; dx[pixel] += weight · dy[cell] (dx zeroed first).
 void tapsGather(const float* features, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* out);
 void tapsScatter(const float* dy, int32_t channels, int32_t cells, const int32_t* tapStart, const int32_t* pixel, const float* weight, float* dx, int64_t dxSize);
-
-// out[c] = Σ_rows x[row, c] (a bias gradient), accumulated in double.
-void columnSum(const float* x, int64_t rows, int32_t cols, float* out);
-
-// y[row, c] = max(y[row, c] + bias[c], 0) in place (bias may be null; relu optional): the
-// fused conv's epilogue.
-void biasActivation(float* y, int64_t rows, int32_t cols, const float* bias, bool relu);
-
-// a += b (per-worker partial sums added up).
-void addInto(float* a, const float* b, int64_t n);

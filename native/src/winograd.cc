@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "clones.h"
-#include "norm.h"  // addInto
+#include "elementwise.h"  // addInto
 #include "scratch.h"
 #include "workers.h"
 

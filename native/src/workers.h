@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <thread>
+#include <functional>
 #include <vector>
 
 extern "C" void openblas_set_num_threads(int);
@@ -13,30 +13,54 @@ constexpr int kWorkerLimit = 64;  // scratch.h keeps per-worker slots for this m
 
 inline int workers() { return std::clamp(openblas_get_num_threads(), 1, kWorkerLimit); }
 
-// Runs fn(worker) for worker = 0 … workers() − 1, one thread each (the caller's is worker 0).
+// Runs fn(i) for i = 0 … count − 1 on the calling thread and up to threads − 1 pool threads
+// (started once, asleep between jobs), each index claimed from a shared counter: a core that
+// wakes late (taken by another process, the host or a GC thread) leaves its share to the
+// others instead of holding the call, and no thread is created per call. One job at a time:
+// a second JavaScript thread calling meanwhile runs its indices itself.
+void runOnPool(int count, int threads, const std::function<void(int)>& fn);
+
+// fn(i) for i = 0 … count − 1 over the pool (inline when there is one worker or one index).
 // OpenBLAS is set to one thread meanwhile, so that an SGEMM inside fn runs on fn's thread
-// (OpenBLAS's single-threaded path is reentrant). The setting is process-wide: replicas on
-// worker threads run with OpenBLAS at one thread anyway, so none of their products sees it change.
+// (OpenBLAS's single-threaded path is reentrant) and nested parallel loops run inline. The
+// setting is process-wide: replicas on worker threads run with OpenBLAS at one thread anyway,
+// so none of their products sees it change.
 template <typename Fn>
-void onWorkers(Fn fn) {
+void parallelFor(int count, Fn fn) {
   const int threads = workers();
-  if (threads <= 1) return fn(0);
+  if (threads <= 1 || count <= 1) {
+    for (int i = 0; i < count; ++i) fn(i);
+    return;
+  }
   openblas_set_num_threads(1);
-  std::vector<std::thread> others;
-  for (int t = 1; t < threads; ++t) others.emplace_back(fn, t);
-  fn(0);
-  for (auto& t : others) t.join();
+  runOnPool(count, threads, std::function<void(int)>(fn));
   openblas_set_num_threads(threads);
 }
 
-// fn(begin, end) over [0, n) in one contiguous range per worker; on the caller's thread alone
-// when n < minimum (a thread start costs tens of microseconds).
+// fn(worker) for worker = 0 … workers() − 1 (per-worker buffers are indexed by it; any thread
+// may run any index, one thread several).
+template <typename Fn>
+void onWorkers(Fn fn) {
+  parallelFor(workers(), fn);
+}
+
+// Chunks per worker in parallelRanges: enough that a late core's share is taken over.
+constexpr int64_t kChunksPerWorker = 4;
+
+// fn(begin, end) over consecutive chunks of [0, n) (at least minimum / 2 each, so fn may run
+// several times per thread); on the caller's thread alone when n < minimum (waking a pool
+// thread costs microseconds).
 template <typename Fn>
 void parallelRanges(int64_t n, int64_t minimum, Fn fn) {
-  const int parts = n < minimum ? 1 : workers();
-  if (parts <= 1) return fn(int64_t(0), n);
-  onWorkers([&](int part) { fn(n * part / parts, n * (part + 1) / parts); });
+  const int threads = n < minimum ? 1 : workers();
+  if (threads <= 1) return fn(int64_t(0), n);
+  const int64_t chunks = std::max<int64_t>(threads, std::min<int64_t>(threads * kChunksPerWorker, n / std::max<int64_t>(minimum / 2, 1)));
+  parallelFor(int(chunks), [&](int i) { fn(n * i / chunks, n * (i + 1) / chunks); });
 }
+
+// Chunks for sums that must not depend on the thread count (same bits on any machine): from
+// the size alone, one per `grain` values, at most 16.
+inline int fixedChunks(int64_t values, int64_t grain = 1 << 16) { return int(std::clamp<int64_t>(values / grain, 1, 16)); }
 
 // Work cut into blocks of `size` units (im2col pixels, Winograd tiles) of each image, numbered
 // over all images.

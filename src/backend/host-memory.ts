@@ -65,3 +65,26 @@ export function updateInPlace(t: tf.Tensor, update: (data: Float32Array) => void
   }
   return true;
 }
+
+/**
+ * A new float32 tensor of `shape` whose values `fill` writes into a view of its storage: on
+ * wasm allocated on the heap (the view valid during `fill`; views of other tensors taken
+ * inside it, after the allocation), elsewhere a Float32Array handed to the backend. Saves
+ * an array the size of the output on the JavaScript heap and its copy into the wasm heap.
+ */
+export function tensorFilledBy(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+  const w = wasmBackend(tf.backend());
+  if (w) {
+    const info = w.makeOutput(shape, 'float32');
+    try {
+      fill(w.typedArrayFromHeap(info) as Float32Array);
+    } catch (err) {
+      w.disposeData(info.dataId);
+      throw err;
+    }
+    return tf.engine().makeTensorFromTensorInfo(info);
+  }
+  const values = new Float32Array(tf.util.sizeFromShape(shape));
+  fill(values);
+  return tf.tensor(values, shape, 'float32');
+}

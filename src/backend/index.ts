@@ -7,5 +7,5 @@
 export { initBackend, backendInfo, type InitBackendOptions } from './init.ts';
 export { BACKEND_NAMES, isBackendName, type BackendInfo, type BackendName } from './types.ts';
 export { WasmOutOfMemoryError, WasmRuntimeError, XnnpackError, XNN_STATUS } from './errors.ts';
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './kernels/index.ts';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, RELU_GRAD } from './kernels/index.ts';
 export { defaultThreads, MAX_WASM_THREADS, type ThreadChoice } from './threads.ts';

@@ -10,6 +10,7 @@ import { dense } from './layers.ts';
 import { softmaxCrossEntropy, weightedSmoothL1 } from './losses.ts';
 import { featureStride, type ModelConfig } from './model-config.ts';
 import { clipBoxes, nms } from './ops/boxes.ts';
+import { relu as reluOp } from './ops/relu.ts';
 import { paramName, type ParamStore } from './params.ts';
 import { proposalTargets, type ProposalTargets } from './proposal-targets.ts';
 import { roiFeatures } from './roi-ops/index.ts';
@@ -80,7 +81,7 @@ export class RoiHead {
         const [w, b] = [p(layer, 'weight') as tf.Tensor2D, p(layer, 'bias')];
         if (fused) return tf.fused.matMul({ a: input, b: w, bias: b, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
         const y = tf.add(dense(input, w, { training }), b) as tf.Tensor2D;
-        return relu ? tf.relu(y) : y;
+        return relu ? reluOp(y) : y;
       };
       for (const layer of ['fc6', 'fc7']) {
         x = fc(x, layer, true);

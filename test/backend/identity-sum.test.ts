@@ -34,6 +34,7 @@ for (const form of FORMS) {
     [[1, 9, 7, 5], [0, 1, 2], false],
     [[2, 4, 6, 3], [0, 1, 2], true],
     [[37, 11], [0], false],
+    [[1, 120, 130, 64], [0, 1, 2], false], // the native sum splits rows over threads
     [[4, 5, 6], [1, 0], false], // unsorted axes
   ] as const) {
     test(

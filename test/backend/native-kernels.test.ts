@@ -45,6 +45,10 @@ for (const c of CONV_CASES) {
   });
 }
 
+test('native FusedConv2D bias + relu on a map large enough for the epilogue to split over threads', { skip }, async () => {
+  await assertKernelMatchesCpu('FusedConv2D', { x: { shape: [1, 90, 100, 3] }, filter: { shape: [3, 3, 3, 16] }, bias: { shape: [16] } }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }, 'large relu');
+});
+
 test('native FusedConv2D with bias, no activation', { skip }, async () => {
   await assertKernelMatchesCpu('FusedConv2D', { x: { shape: [1, 7, 6, 4] }, filter: { shape: [3, 3, 4, 5] }, bias: { shape: [5] } }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, 'linear');
 });

@@ -6,6 +6,7 @@ import { sumOver } from './sum.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { reluGradConfig } from './relu-grad.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -13,6 +14,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
+  reluGradConfig,
 ];
 
 /** The package's kernels that ours replaced, by name (this exported for benchmarks: stock vs ours). */
@@ -52,3 +54,4 @@ export { conv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 export { conv2DBackpropInput } from './conv2d-backprop-input.ts';
 export { unsortedSegmentSum } from './unsorted-segment-sum.ts';
 export { maxPoolGrad } from './max-pool-grad.ts';
+export { reluGrad, RELU_GRAD } from './relu-grad.ts';

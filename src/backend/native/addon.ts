@@ -27,8 +27,8 @@ export interface NativeBlas {
   /** Caffe's within-channel LRN, shape [n, h, w, c, size] (see lrn.ts for the definition). */
   lrn(shape: Int32Array, alpha: number, beta: number, x: Float32Array, y: Float32Array): void;
   lrnGrad(shape: Int32Array, alpha: number, beta: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
-  /** GroupNorm forward, dims [n, hw, c, groups] (group-norm.ts holds the JavaScript twin). */
-  groupNorm(dims: Int32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float64Array, rstd: Float64Array): void;
+  /** GroupNorm forward, dims [n, hw, c, groups], ReLU after it when `relu` (group-norm.ts holds the JavaScript twin). */
+  groupNorm(dims: Int32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float64Array, rstd: Float64Array, relu: boolean): void;
   groupNormGrad(dims: Int32Array, dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float64Array, rstd: Float64Array, dx: Float32Array, dGamma: Float32Array, dBeta: Float32Array): void;
   /** RoIAlign over precomputed taps (roi-align.ts): out[cell] = Σ weight · features[pixel], and its adjoint into a zeroed dx. */
   tapsGather(channels: number, tapStart: Int32Array, pixel: Int32Array, weight: Float32Array, features: Float32Array, out: Float32Array): void;
@@ -37,6 +37,8 @@ export interface NativeBlas {
   columnSum(x: Float32Array, cols: number, out: Float32Array): void;
   /** y[row, c] = max(y[row, c] + bias[c], 0) in place, bias and ReLU each optional: the fused conv's epilogue. */
   biasActivation(y: Float32Array, cols: number, bias: Float32Array | null, relu: boolean): void;
+  /** dx = y > 0 ? dy : 0 (ReLU's gradient from its output y). */
+  reluGrad(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** v ← μ·v + rate·g + decay·w, w ← w − v in place, in double as sgd.ts's loop (same bits). */
   sgdMomentum(w: Float32Array, g: Float32Array, v: Float32Array, mu: number, rate: number, decay: number): void;
   /** RoI max pooling (roi-pool.ts holds the JavaScript twin): dims [height, width, channels, rois, pooledHeight, pooledWidth]. */
@@ -51,7 +53,7 @@ export interface NativeBlas {
 
 const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeBlas> = [
   'convForward', 'convFilterGrad', 'convInputGrad', 'sgemm', 'maxPoolGrad', 'lrn', 'lrnGrad',
-  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'sgdMomentum', 'roiPool', 'roiPoolGrad', 'setWinograd', 'setThreads',
+  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'reluGrad', 'sgdMomentum', 'roiPool', 'roiPoolGrad', 'setWinograd', 'setThreads',
 ];
 
 export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };

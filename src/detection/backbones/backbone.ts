@@ -5,6 +5,7 @@ import { layerMatches, paramName, type ParamStore } from '../params.ts';
 import { groupCount, groupNorm } from './group-norm.ts';
 import { lrnWithinChannel } from './lrn.ts';
 import { recordingGradients } from '../tf-scope.ts';
+import { relu } from '../ops/relu.ts';
 import type { BackboneNorm, BackboneSpec } from './spec.ts';
 
 /** One conv layer's operands. */
@@ -86,27 +87,29 @@ export class Backbone {
     // Bias fused, ReLU apart: under a gradient tape tfjs unfuses conv+bias+ReLU into three
     // saved tensors; this way it keeps two (matters for VGG16 at 600×1000).
     const y = this.convBias(conv, onImage);
-    const x = tf.relu(y);
+    const x = relu(y);
     y.dispose();
     return x;
   }
 
-  /** conv + bias, GroupNorm, ReLU. */
+  /** conv + bias, GroupNorm, ReLU (inference: the ReLU in GroupNorm's own pass). */
   private convGroupNorm(layer: BackboneSpec['layers'][number] & { kind: 'conv' }, conv: ConvArgs, onImage: boolean): tf.Tensor4D {
     const y = this.convBias(conv, onImage);
     const gamma = this.params.get(paramName(layer.name, 'gamma'));
-    const x = tf.relu(groupNorm(y, gamma, this.params.get(paramName(layer.name, 'beta')), groupCount(scaledFilters(layer.filters, this.width)))) as tf.Tensor4D;
+    const beta = this.params.get(paramName(layer.name, 'beta'));
+    const groups = groupCount(scaledFilters(layer.filters, this.width));
+    const x = recordingGradients() ? relu(groupNorm(y, gamma, beta, groups)) : groupNorm(y, gamma, beta, groups, { relu: true });
     y.dispose();
     return x;
   }
 
   /**
-   * conv + bias. The fused conv's gradient computes the input gradient eagerly; on the image
-   * (the first layer, or the first after a frozen stem) nobody needs it, so run conv + bias
-   * apart there and let the tape prune it (measured 14–21 ms of a small-backbone step).
+   * conv + bias. The fused conv's gradient computes the input gradient eagerly; in training on
+   * the image (the first layer, or the first after a frozen stem) nobody needs it, so run conv +
+   * bias apart there and let the tape prune it (measured 14–21 ms of a small-backbone step).
    */
   private convBias(conv: ConvArgs, onImage: boolean): tf.Tensor4D {
-    if (!onImage) return tf.fused.conv2d(conv);
+    if (!onImage || !recordingGradients()) return tf.fused.conv2d(conv);
     return tf.tidy(() => tf.add<tf.Tensor4D>(tf.conv2d(conv.x, conv.filter, conv.strides, conv.pad), conv.bias));
   }
 

@@ -5,7 +5,8 @@
  * small-backbone train step on wasm. Statistics are per image and group over H×W×(C/G).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostValues } from '../../backend/host-memory.ts';
+import { hostValues, tensorFilledBy } from '../../backend/host-memory.ts';
+import { FrcnnError } from '../../util/errors.ts';
 import { nativeBlas } from '../../backend/native/addon.ts';
 
 export const GN_EPSILON = 1e-5;
@@ -148,39 +149,51 @@ export function groupNormBackward(
   return { dx, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta) };
 }
 
-/** Forward and backward on raw arrays: the native addon's when built, else the loops above. */
-const kernels = {
-  forward(x: Float32Array, n: number, hw: number, c: number, groups: number, gamma: Float32Array, beta: Float32Array): { y: Float32Array; stats: Stats } {
-    const blas = nativeBlas();
-    if (!blas) return groupNormForward(x, n, hw, c, groups, gamma, beta);
-    const y = new Float32Array(x.length);
-    const stats = { mean: new Float64Array(n * groups), rstd: new Float64Array(n * groups) };
-    blas.groupNorm(Int32Array.of(n, hw, c, groups), x, gamma, beta, y, stats.mean, stats.rstd);
-    return { y, stats };
-  },
-  backward(dy: Float32Array, x: Float32Array, n: number, hw: number, c: number, groups: number, gamma: Float32Array, stats: Stats): { dx: Float32Array; dGamma: Float32Array; dBeta: Float32Array } {
-    const blas = nativeBlas();
-    if (!blas) return groupNormBackward(dy, x, n, hw, c, groups, gamma, stats);
-    const out = { dx: new Float32Array(x.length), dGamma: new Float32Array(c), dBeta: new Float32Array(c) };
-    blas.groupNormGrad(Int32Array.of(n, hw, c, groups), dy, x, gamma, stats.mean, stats.rstd, out.dx, out.dGamma, out.dBeta);
-    return out;
-  },
-};
-
-/** GroupNorm of NHWC `x` with per-channel `gamma`, `beta`, differentiable w.r.t. all three. */
-export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number): tf.Tensor4D {
+/**
+ * GroupNorm of NHWC `x` with per-channel `gamma`, `beta`, differentiable w.r.t. all three.
+ * `relu`: max(·, 0) after it, fused into the same pass (inference only: the gradient is GroupNorm's).
+ */
+export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number, opts: { relu?: boolean } = {}): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
+  const hw = h * w;
+  const relu = opts.relu ?? false;
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, gi, bi, save] = inputs as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
     // x and γ saved as tensors (kept alive by the tape even if the caller's tidy ends) and
     // read again in the gradient: no copy of x is held between forward and backward.
     save([xi, gi]);
-    const { y, stats } = kernels.forward(hostValues(xi), n, h * w, c, groups, hostValues(gi), hostValues(bi));
-    const value = tf.tensor4d(y, [n, h, w, c]);
+    let stats: Stats | undefined;
+    // Outputs allocated on the backend first, input views taken after (a wasm heap growth
+    // detaches earlier views); the native loops write into the output's storage directly.
+    const value = tensorFilledBy([n, h, w, c], (y) => {
+      const blas = nativeBlas();
+      const [xv, gv, bv] = [hostValues(xi), hostValues(gi), hostValues(bi)];
+      if (blas) {
+        stats = { mean: new Float64Array(n * groups), rstd: new Float64Array(n * groups) };
+        blas.groupNorm(Int32Array.of(n, hw, c, groups), xv, gv, bv, y, stats.mean, stats.rstd, relu);
+      } else {
+        const out = groupNormForward(xv, n, hw, c, groups, gv, bv);
+        if (relu) for (let i = 0; i < out.y.length; i++) out.y[i] = Math.max(out.y[i], 0);
+        y.set(out.y);
+        stats = out.stats;
+      }
+    }) as tf.Tensor4D;
     const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-      // Views taken together, after the last allocation and before the next.
-      const g = kernels.backward(hostValues(dy), hostValues(saved[0]), n, h * w, c, groups, hostValues(saved[1]), stats);
-      return [tf.tensor4d(g.dx, [n, h, w, c]), tf.tensor1d(g.dGamma), tf.tensor1d(g.dBeta)];
+      if (relu) throw new FrcnnError('groupNorm: the fused ReLU has no gradient here (inference only)');
+      let dGamma: Float32Array = new Float32Array(c);
+      let dBeta: Float32Array = new Float32Array(c);
+      const dx = tensorFilledBy([n, h, w, c], (out) => {
+        const blas = nativeBlas();
+        const [dyv, xv, gv] = [hostValues(dy), hostValues(saved[0]), hostValues(saved[1])];
+        if (blas) {
+          blas.groupNormGrad(Int32Array.of(n, hw, c, groups), dyv, xv, gv, stats!.mean, stats!.rstd, out, dGamma, dBeta);
+        } else {
+          const g = groupNormBackward(dyv, xv, n, hw, c, groups, gv, stats!);
+          out.set(g.dx);
+          ({ dGamma, dBeta } = g);
+        }
+      });
+      return [dx, tf.tensor1d(dGamma), tf.tensor1d(dBeta)];
     };
     return { value, gradFunc };
   });

@@ -47,3 +47,35 @@ test(`forward and gradients (x, γ, β) match the composed tfjs GroupNorm (${for
   ['dx', 'dγ', 'dβ'].forEach((name, i) => assert.ok(maxDiff(ours[i], ref[i]) < 1e-3, `${name}: ${maxDiff(ours[i], ref[i])}`));
 }));
 }
+
+// On wasm (outputs written straight into the heap) and a map large enough for the native
+// sums to run in chunks on the pool threads, against the composition on cpu.
+for (const form of FORMS) {
+  test(`wasm, 2 × 48 × 80 × 32 map: forward, fused ReLU and gradients match the composed GroupNorm on cpu (${form.name})`, { skip: form.skip }, inForm(form.on, async () => {
+    const { initBackend } = await import('../../../src/backend/index.ts');
+    await initBackend({ backend: 'wasm' });
+    const shape: [number, number, number, number] = [2, 48, 80, 32];
+    const data = (seed: number, n: number, mean = 0, std = 1) => tf.tidy(() => tf.randomNormal([n], mean, std, 'float32', seed).dataSync() as Float32Array);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const [xv, gv, bv, dyv] = [data(5, size, 0.5, 3), data(6, 32, 1, 0.5), data(7, 32, 0, 0.5), data(8, size)];
+    const run = (backend: string, f: typeof groupNorm | typeof composedGroupNorm) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const [x, gamma, beta, dy] = [tf.tensor4d(xv, shape), tf.tensor1d(gv), tf.tensor1d(bv), tf.tensor4d(dyv, shape)];
+        const y = f(x, gamma, beta, 8);
+        const fusedRelu = f === groupNorm ? groupNorm(x, gamma, beta, 8, { relu: true }) : tf.relu(y);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b, c, 8), dy)))([x, gamma, beta]);
+        return [y, fusedRelu, ...g].map((t) => t.dataSync() as Float32Array);
+      });
+    };
+    const ours = run('wasm', groupNorm);
+    const ref = run('cpu', composedGroupNorm);
+    ['y', 'relu(y)', 'dx', 'dγ', 'dβ'].forEach((name, i) => {
+      const scale = ref[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const diff = ours[i].reduce((m, v, j) => Math.max(m, Math.abs(v - ref[i][j])), 0);
+      assert.ok(diff <= 2e-5 * scale + 1e-5, `${name}: ${diff} (scale ${scale})`);
+    });
+    assert.ok(ours[1].every((v, j) => v === Math.max(ours[0][j], 0)), 'the fused ReLU is max(GroupNorm, 0) exactly');
+    tf.setBackend('cpu');
+  }));
+}
