@@ -10,6 +10,7 @@
 
 #include "conv.h"
 #include "elementwise.h"
+#include "gemm.h"
 #include "norm.h"
 #include "pool.h"
 #include "roi-pool.h"
@@ -110,7 +111,7 @@ napi_value conv(napi_env env, napi_callback_info info) {
 }
 
 // sgemm(m, n, k, transA, transB, a, b, c): c[m,n] = op(a)·op(b), row-major.
-napi_value sgemm(napi_env env, napi_callback_info info) {
+napi_value sgemmFn(napi_env env, napi_callback_info info) {
   napi_value argv[8];
   if (!arguments(env, info, argv, "(m, n, k, transA, transB, a, b, c)")) return nullptr;
   int32_t m, n, k;
@@ -127,7 +128,7 @@ napi_value sgemm(napi_env env, napi_callback_info info) {
   float *a, *b, *c;
   if (!floats(env, argv[5], &a, size_t(m) * k, "a") || !floats(env, argv[6], &b, size_t(k) * n, "b") || !floats(env, argv[7], &c, size_t(m) * n, "c"))
     return nullptr;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, a, ta ? m : k, b, tb ? k : n, 0.f, c, n);
+  sgemm(ta, tb, m, n, k, a, b, c);
   return nullptr;
 }
 
@@ -418,7 +419,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"convForward", nullptr, conv<Op::Forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convFilterGrad", nullptr, conv<Op::FilterGrad>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convInputGrad", nullptr, conv<Op::InputGrad>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"sgemm", nullptr, sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgemm", nullptr, sgemmFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lrn", nullptr, lrn<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lrnGrad", nullptr, lrn<true>, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <vector>
 
-#include "scratch.h"
 #include "workers.h"
 
 // Per window: the maximum per channel (a select, which vectorises), then the first tap in
@@ -69,106 +68,86 @@ inline float negPow(float s, float beta) {
   return std::pow(s, -beta);
 }
 
-// Row-wise window sums over one image (NHWC, one image = h rows of w·c floats): the vertical
-// sum of rows y−r…y+r (zeros outside) into `col`, then the horizontal sum of `col` into `out`.
-// Only two row buffers, so everything stays in cache (whole-image temporaries cost more in
-// page faults than the arithmetic). `rowAt(y)` gives the source row y.
-template <typename RowAt>
-void windowSumRow(int32_t y, int32_t h, int32_t w, int32_t c, int32_t r, RowAt rowAt, float* col, float* out) {
+// Window sums along one row y of an image (NHWC: h rows of w·c floats), in two steps that each
+// touch one row-sized buffer: `col` = the sum of rows y−r…y+r (rowAt(sy), squared when kSquare),
+// zeros outside, then per pixel the sum of its 2r+1 neighbours in `col` into `acc` (c floats),
+// handed to fn(pixel, acc). Same order of additions as a running 0 + Σ, so the same bits as
+// summing with explicit zeros. Always inlined (with fn), inside the callers' x86-64-v3 clones,
+// where the loops vectorise (out of line they ran 2.5× slower).
+template <bool kSquare, typename RowAt, typename Fn>
+__attribute__((always_inline)) inline void windowSums(RowAt rowAt, int32_t y, int32_t h, int32_t w, int32_t c, int32_t r, float* col, float* acc, Fn fn) {
   const int64_t row = int64_t(w) * c;
-  std::fill(col, col + row, 0.f);
-  for (int32_t sy = std::max(0, y - r); sy <= std::min(h - 1, y + r); ++sy) {
-    const float* src = rowAt(sy);
-    for (int64_t k = 0; k < row; ++k) col[k] += src[k];
+  const int32_t y0 = std::max(0, y - r), y1 = std::min(h - 1, y + r);
+  const float* first = rowAt(y0);
+  for (int64_t k = 0; k < row; ++k) col[k] = kSquare ? first[k] * first[k] : first[k];
+  for (int32_t sy = y0 + 1; sy <= y1; ++sy) {
+    const float* s = rowAt(sy);
+    for (int64_t k = 0; k < row; ++k) col[k] += kSquare ? s[k] * s[k] : s[k];
   }
   for (int32_t x = 0; x < w; ++x) {
-    float* o = out + int64_t(x) * c;
-    std::fill(o, o + c, 0.f);
-    for (int32_t sx = std::max(0, x - r); sx <= std::min(w - 1, x + r); ++sx) {
-      const float* s = col + int64_t(sx) * c;
-      for (int32_t k = 0; k < c; ++k) o[k] += s[k];
+    const int32_t x0 = std::max(0, x - r), x1 = std::min(w - 1, x + r);
+    const float* s = col + int64_t(x0) * c;
+    for (int32_t k = 0; k < c; ++k) acc[k] = s[k];
+    for (int32_t sx = x0 + 1; sx <= x1; ++sx) {
+      s = col + int64_t(sx) * c;
+      for (int32_t k = 0; k < c; ++k) acc[k] += s[k];
     }
+    fn(x, acc);
   }
 }
 
-// Rows of x² computed on demand into a ring of 2r+1 rows (row y lives in slot y mod (2r+1)).
-struct SquaresRing {
-  const float* x;
-  int64_t row;
-  int32_t slots;
-  std::vector<float> data;
-  std::vector<int32_t> held;
-  SquaresRing(const float* x_, int64_t row_, int32_t r) : x(x_), row(row_), slots(2 * r + 1), data(size_t(slots) * row_), held(slots, -1) {}
-  const float* operator()(int32_t y) {
-    const int32_t slot = y % slots;
-    float* d = data.data() + int64_t(slot) * row;
-    if (held[slot] != y) {
-      const float* src = x + int64_t(y) * row;
-      for (int64_t k = 0; k < row; ++k) d[k] = src[k] * src[k];
-      held[slot] = y;
-    }
-    return d;
-  }
-};
-
-}  // namespace
-
-namespace {
-
-// Rows [y0, y1) of one image: fn(row, sum) with sum the window sums of x² along that row (squared
-// rows in a ring of their own, so a worker recomputes only the r rows of halo at its range's edges).
-// Always inlined, fn too: inside the callers' x86-64-v3 clones, where the row loops vectorise
-// (out of line they ran 2.5× slower).
-template <typename Fn>
-__attribute__((always_inline)) inline void forEachWindowSum(int32_t h, int32_t w, int32_t c, int32_t size, const float* xi, int32_t y0, int32_t y1, Fn fn) {
-  const int64_t row = int64_t(w) * c;
-  std::vector<float> col(row), sum(row);
-  SquaresRing squares(xi, row, size / 2);
-  for (int32_t yy = y0; yy < y1; ++yy) {
-    windowSumRow(yy, h, w, c, size / 2, squares, col.data(), sum.data());
-    fn(yy, sum.data());
-  }
+// Row y of an image of rows `row` floats long.
+inline auto rowsOf(const float* image, int64_t row) {
+  return [=](int32_t y) -> const float* { return image + y * row; };
 }
 
 FRCNN_CLONES void lrnForwardRows(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, float* yi, int32_t y0, int32_t y1) {
   const int64_t row = int64_t(w) * c;
   const float scale = alpha / float(size * size);
-  forEachWindowSum(h, w, c, size, xi, y0, y1, [&](int32_t yy, const float* sum) __attribute__((always_inline)) {
+  std::vector<float> col(row), acc(c);
+  for (int32_t yy = y0; yy < y1; ++yy) {
     const float* xr = xi + yy * row;
     float* yr = yi + yy * row;
-    for (int64_t k = 0; k < row; ++k) yr[k] = xr[k] * negPow(1.f + scale * sum[k], beta);
-  });
+    windowSums<true>(rowsOf(xi, row), yy, h, w, c, size / 2, col.data(), acc.data(), [&](int32_t x, const float* sum) __attribute__((always_inline)) {
+      const float* xp = xr + int64_t(x) * c;
+      float* yp = yr + int64_t(x) * c;
+      for (int32_t k = 0; k < c; ++k) yp[k] = xp[k] * negPow(1.f + scale * sum[k], beta);
+    });
+  }
 }
 
-// Backward, first pass over rows [y0, y1): p = s^−β into P and t = dy · x · p / s into T.
-FRCNN_CLONES void lrnBackwardFirst(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, const float* gi, float* T, float* P,
-                                   int32_t y0, int32_t y1) {
+// Backward over rows [y0, y1) in one sweep: dx = dy · p − k · x · Σ_window t with p = s^−β and
+// t = dy · x · p / s. The rows of t and p are computed r rows ahead into rings of 2r + 1 rows
+// (a range's first r rows of halo computed by both neighbouring ranges), so no image-sized
+// intermediate is written and read back (the two-pass form moved 9 image-sized arrays, this 4).
+FRCNN_CLONES void lrnBackwardRows(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, const float* gi, float* di,
+                                  int32_t y0, int32_t y1) {
   const int64_t row = int64_t(w) * c;
-  const float scale = alpha / float(size * size);
-  forEachWindowSum(h, w, c, size, xi, y0, y1, [&](int32_t yy, const float* sum) __attribute__((always_inline)) {
-    const float *xr = xi + yy * row, *gr = gi + yy * row;
-    float *tr = T + yy * row, *pr = P + yy * row;
-    for (int64_t k = 0; k < row; ++k) {
-      const float s = 1.f + scale * sum[k], p = negPow(s, beta);
-      pr[k] = p;
-      tr[k] = gr[k] * xr[k] * p / s;
-    }
-  });
-}
-
-// Second pass: dx = dy · p − k · x · Σ_window t.
-FRCNN_CLONES void lrnBackwardSecond(int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* xi, const float* gi, const float* T,
-                                    const float* P, float* di, int32_t y0, int32_t y1) {
-  const int64_t row = int64_t(w) * c;
-  const int32_t r = size / 2;
-  const float k2 = 2.f * alpha * beta / float(size * size);
-  std::vector<float> col(row), tsum(row);
-  auto tAt = [&](int32_t sy) -> const float* { return T + sy * row; };
+  const int32_t r = size / 2, slots = 2 * r + 1;
+  const float scale = alpha / float(size * size), k2 = 2.f * alpha * beta / float(size * size);
+  std::vector<float> col(row), acc(c), T(size_t(slots) * row), P(size_t(slots) * row);
+  auto ringRow = [&](std::vector<float>& ring, int32_t y) { return ring.data() + int64_t(y % slots) * row; };
+  int32_t ahead = std::max(0, y0 - r);  // the next row of t and p to compute
   for (int32_t yy = y0; yy < y1; ++yy) {
-    windowSumRow(yy, h, w, c, r, tAt, col.data(), tsum.data());
-    const float *xr = xi + yy * row, *gr = gi + yy * row, *pr = P + yy * row;
+    for (; ahead <= std::min(h - 1, yy + r); ++ahead) {
+      float *tr = ringRow(T, ahead), *pr = ringRow(P, ahead);
+      const float *xr = xi + ahead * row, *gr = gi + ahead * row;
+      windowSums<true>(rowsOf(xi, row), ahead, h, w, c, r, col.data(), acc.data(), [&](int32_t x, const float* sum) __attribute__((always_inline)) {
+        const int64_t o = int64_t(x) * c;
+        for (int32_t k = 0; k < c; ++k) {
+          const float s = 1.f + scale * sum[k], p = negPow(s, beta);
+          pr[o + k] = p;
+          tr[o + k] = gr[o + k] * xr[o + k] * p / s;
+        }
+      });
+    }
+    const float *xr = xi + yy * row, *gr = gi + yy * row, *pr = ringRow(P, yy);
     float* dr = di + yy * row;
-    for (int64_t k = 0; k < row; ++k) dr[k] = gr[k] * pr[k] - k2 * xr[k] * tsum[k];
+    auto tRows = [&](int32_t sy) -> const float* { return ringRow(T, sy); };
+    windowSums<false>(tRows, yy, h, w, c, r, col.data(), acc.data(), [&](int32_t x, const float* tsum) __attribute__((always_inline)) {
+      const int64_t o = int64_t(x) * c;
+      for (int32_t k = 0; k < c; ++k) dr[o + k] = gr[o + k] * pr[o + k] - k2 * xr[o + k] * tsum[k];
+    });
   }
 }
 
@@ -177,23 +156,15 @@ constexpr int64_t kMinRows = 8;
 
 }  // namespace
 
-// Rows split over the workers, each with its own ring of squared rows (the r rows of halo at
-// its range's edges computed twice).
+// Rows split over the pool threads.
 void lrnForward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, float* y) {
   const int64_t image = int64_t(h) * w * c;
   for (int32_t b = 0; b < n; ++b)
     parallelRanges(h, kMinRows, [&](int64_t y0, int64_t y1) { lrnForwardRows(h, w, c, size, alpha, beta, x + b * image, y + b * image, int32_t(y0), int32_t(y1)); });
 }
 
-// Two passes, each split over rows: (1) p = s^−β and t = dy · x · p / s into image-sized scratch
-// buffers; (2) dx = dy · p − k · x · Σ_window t, whose windows read the neighbours' rows of t.
 void lrnBackward(int32_t n, int32_t h, int32_t w, int32_t c, int32_t size, float alpha, float beta, const float* x, const float* dy, float* dx) {
   const int64_t image = int64_t(h) * w * c;
-  float* T = scratch(kScratchLrnT, size_t(image));
-  float* P = scratch(kScratchLrnP, size_t(image));
-  for (int32_t b = 0; b < n; ++b) {
-    const float *xi = x + b * image, *gi = dy + b * image;
-    parallelRanges(h, kMinRows, [&](int64_t y0, int64_t y1) { lrnBackwardFirst(h, w, c, size, alpha, beta, xi, gi, T, P, int32_t(y0), int32_t(y1)); });
-    parallelRanges(h, kMinRows, [&](int64_t y0, int64_t y1) { lrnBackwardSecond(h, w, c, size, alpha, beta, xi, gi, T, P, dx + b * image, int32_t(y0), int32_t(y1)); });
-  }
+  for (int32_t b = 0; b < n; ++b)
+    parallelRanges(h, kMinRows, [&](int64_t y0, int64_t y1) { lrnBackwardRows(h, w, c, size, alpha, beta, x + b * image, dy + b * image, dx + b * image, int32_t(y0), int32_t(y1)); });
 }

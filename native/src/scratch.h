@@ -12,11 +12,9 @@
 enum ScratchSlot : int {
   kScratchFilter = 0,   // Winograd's transformed filter U
   kScratchFlipped = 1,  // the input gradient's turned filter
-  kScratchLrnT = 2,     // the LRN gradient's two image-sized intermediates
-  kScratchLrnP = 3,
-  kScratchPackedImage = 4,   // a stride-2 conv's space-to-depth image (or its gradient)
-  kScratchPackedFilter = 5,  // … and its 3×3 filter over 4·C channels
-  kScratchIm2col = 6,                          // + worker: its im2col block
+  kScratchPackedImage = 2,   // a stride-2 conv's space-to-depth image (or its gradient)
+  kScratchPackedFilter = 3,  // … and its 3×3 filter over 4·C channels
+  kScratchIm2col = 4,                          // + worker: its im2col block
   kScratchConvSum = kScratchIm2col + kWorkerLimit,  // + worker: its share of a filter or input gradient
   kScratchWorker = kScratchConvSum + kWorkerLimit,  // + 3 · worker + {0, 1, 2}: its Winograd tiles and sums
 };

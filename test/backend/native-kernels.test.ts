@@ -73,6 +73,11 @@ for (const [transposeA, transposeB] of [[false, false], [true, false], [false, t
     const [m, k, n] = [37, 53, 29];
     await assertKernelMatchesCpu('BatchMatMul', { a: { shape: transposeA ? [1, k, m] : [1, m, k] }, b: { shape: transposeB ? [1, n, k] : [1, k, n] } }, { transposeA, transposeB }, `matmul ${transposeA} ${transposeB}`);
   });
+  // Short and wide (gemm.cc splits the columns over the threads; 2085 = not a multiple of the 16-column slices).
+  test(`native BatchMatMul short and wide, columns split over threads: transposeA=${transposeA} transposeB=${transposeB}`, { skip }, async () => {
+    const [m, k, n] = [19, 41, 2085];
+    await assertKernelMatchesCpu('BatchMatMul', { a: { shape: transposeA ? [1, k, m] : [1, m, k] }, b: { shape: transposeB ? [1, n, k] : [1, k, n] } }, { transposeA, transposeB }, `wide matmul ${transposeA} ${transposeB}`);
+  });
 }
 
 test('native BatchMatMul leaves batched products to the wasm kernel (same numbers as cpu)', { skip }, async () => {
