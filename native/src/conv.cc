@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "direct-conv.h"
 #include "elementwise.h"  // addInto
 #include "scratch.h"
 #include "space-to-depth.h"
@@ -96,6 +97,7 @@ void col2imAdd(const ConvGeometry& g, const float* col, int64_t p0, int64_t coun
 void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   if (winogradEnabled() && winogradApplies(g)) return winogradForward(g, x, w, y);
   if (winogradEnabled() && spaceToDepthApplies(g)) return spaceToDepthForward(g, x, w, y);
+  if (directConvApplies(g)) return directConvForward(g, x, w, y);
   const int64_t pixels = int64_t(g.outH) * g.outW;
   const int64_t patch = int64_t(g.kh) * g.kw * g.c;
   const int64_t inImage = int64_t(g.h) * g.w * g.c, outImage = pixels * g.cout;

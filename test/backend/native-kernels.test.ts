@@ -45,6 +45,25 @@ for (const c of CONV_CASES) {
   });
 }
 
+// Few input channels, filters a multiple of 8, windows of ≤ 36 taps: the direct AVX2 kernel
+// (direct-conv.cc) on its padded copy of the image: odd widths (a last single pixel), 32 + 8
+// filter blocks, strides, asymmetric and explicit padding, one channel, a batch.
+const DIRECT_CASES: Array<{ x: [number, number, number, number]; k: [number, number]; co: number; strides: number | [number, number]; pad: 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]] }> = [
+  { x: [2, 9, 11, 3], k: [3, 3], co: 16, strides: 1, pad: 'same' },
+  { x: [1, 10, 13, 3], k: [3, 3], co: 40, strides: 1, pad: 'valid' },
+  { x: [1, 11, 9, 3], k: [3, 3], co: 8, strides: 2, pad: 'same' },
+  { x: [1, 9, 8, 1], k: [3, 5], co: 24, strides: [1, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { x: [1, 12, 10, 4], k: [3, 3], co: 64, strides: 1, pad: 2 },
+];
+for (const c of DIRECT_CASES) {
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
+  const name = `x=${c.x} k=${c.k} co=${c.co} s=${c.strides} pad=${JSON.stringify(c.pad)}`;
+  test(`native direct conv (few channels) ${name}: Conv2D and FusedConv2D bias + relu match cpu`, { skip }, async () => {
+    await assertKernelMatchesCpu('Conv2D', { x: { shape: c.x }, filter: { shape: [c.k[0], c.k[1], c.x[3], c.co] } }, attrs, name);
+    await assertKernelMatchesCpu('FusedConv2D', { x: { shape: c.x }, filter: { shape: [c.k[0], c.k[1], c.x[3], c.co] }, bias: { shape: [c.co] } }, { ...attrs, activation: 'relu' }, name);
+  });
+}
+
 test('native FusedConv2D bias + relu on a map large enough for the epilogue to split over threads', { skip }, async () => {
   await assertKernelMatchesCpu('FusedConv2D', { x: { shape: [1, 90, 100, 3] }, filter: { shape: [3, 3, 3, 16] }, bias: { shape: [16] } }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }, 'large relu');
 });
