@@ -316,15 +316,19 @@ napi_value biasActivationFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// argv[0..2] as three Float32Arrays of one length n, named in errors.
+bool threeOfOneLength(napi_env env, const napi_value* argv, const char* const (&names)[3], float* (&out)[3], size_t* n) {
+  return typedArray(env, argv[0], napi_float32_array, &out[0], n, names[0]) && exact(env, argv[1], napi_float32_array, &out[1], *n, names[1]) &&
+         exact(env, argv[2], napi_float32_array, &out[2], *n, names[2]);
+}
+
 // reluGrad(y, dy, dx): dx = y > 0 ? dy : 0 (y a ReLU's output).
 napi_value reluGradFn(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (!arguments(env, info, argv, "(y, dy, dx)")) return nullptr;
-  float *y, *dy, *dx;
+  float* a[3];
   size_t n = 0;
-  if (!typedArray(env, argv[0], napi_float32_array, &y, &n, "y")) return nullptr;
-  if (!exact(env, argv[1], napi_float32_array, &dy, n, "dy") || !exact(env, argv[2], napi_float32_array, &dx, n, "dx")) return nullptr;
-  reluGrad(y, dy, dx, int64_t(n));
+  if (!arguments(env, info, argv, "(y, dy, dx)") || !threeOfOneLength(env, argv, {"y", "dy", "dx"}, a, &n)) return nullptr;
+  reluGrad(a[0], a[1], a[2], int64_t(n));
   return nullptr;
 }
 
@@ -349,12 +353,10 @@ double doubleArg(napi_env env, napi_value v) {
 // sgdMomentum(w, g, v, mu, rate, decay): one momentum step in place on w and v.
 napi_value sgdMomentumFn(napi_env env, napi_callback_info info) {
   napi_value argv[6];
-  if (!arguments(env, info, argv, "(w, g, v, mu, rate, decay)")) return nullptr;
-  float *w, *g, *v;
+  float* a[3];
   size_t n = 0;
-  if (!typedArray(env, argv[0], napi_float32_array, &w, &n, "w")) return nullptr;
-  if (!exact(env, argv[1], napi_float32_array, &g, n, "g") || !exact(env, argv[2], napi_float32_array, &v, n, "v")) return nullptr;
-  sgdMomentum(w, g, v, int64_t(n), doubleArg(env, argv[3]), doubleArg(env, argv[4]), doubleArg(env, argv[5]));
+  if (!arguments(env, info, argv, "(w, g, v, mu, rate, decay)") || !threeOfOneLength(env, argv, {"w", "g", "v"}, a, &n)) return nullptr;
+  sgdMomentum(a[0], a[1], a[2], int64_t(n), doubleArg(env, argv[3]), doubleArg(env, argv[4]), doubleArg(env, argv[5]));
   return nullptr;
 }
 
