@@ -9,54 +9,79 @@
 
 #include "workers.h"
 
-// Per window: the maximum per channel (a select, which vectorises), then the first tap in
-// row-major order holding it (taps visited last to first, the earliest match written last); a
-// NaN maximum matches nothing and keeps the first tap, as the strict-> loop in JavaScript does.
-// Single-threaded: at ~13 ms for ZF's conv1 pooling it streams memory about as fast as this
-// machine allows, and two threads on channel halves measured slower. Unroll-and-jam is off here:
-// GCC jammed the tap loop around a scalar inner loop (4× slower than the vectorised one).
-FRCNN_CLONES __attribute__((optimize("no-loop-unroll-and-jam"))) void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
+namespace {
+
+// Rows [iy0, iy1) of image b's dx: zeroed, then, for every window overlapping them (in the
+// serial order: output rows, then columns), dy added at the window's maximum when that tap lies
+// in these rows. Per window: the maximum per channel (a select, which vectorises), then the
+// first tap in row-major order holding it (taps visited last to first, the earliest match
+// written last); a NaN maximum matches nothing and keeps the first tap, as the strict-> loop in
+// JavaScript does. Windows straddling two ranges are searched by both, each writing its own
+// rows, so every dx value gets its terms in the serial order: the same bits on any thread count.
+// Unroll-and-jam is off here: GCC jammed the tap loop around a scalar inner loop (4× slower).
+FRCNN_CLONES __attribute__((optimize("no-loop-unroll-and-jam"))) void maxPoolGradRows(const PoolGeometry& g, const float* x, const float* dy, float* dx, int b,
+                                                                                     int iy0, int iy1) {
   const int64_t image = int64_t(g.h) * g.w * g.c;
   const int cb = g.c;
-  std::memset(dx, 0, size_t(g.n * image) * sizeof(float));
+  const float* xi = x + b * image;
+  float* dxi = dx + b * image;
+  std::memset(dxi + int64_t(iy0) * g.w * g.c, 0, size_t(iy1 - iy0) * g.w * g.c * sizeof(float));
   std::vector<float> best(static_cast<size_t>(cb));
   std::vector<int32_t> where(static_cast<size_t>(cb));
   std::vector<int64_t> taps(size_t(g.kh) * g.kw);
-  for (int b = 0; b < g.n; ++b) {
-    const float* xi = x + b * image;
-    float* dxi = dx + b * image;
-    for (int oy = 0; oy < g.outH; ++oy) {
-      const int y0 = oy * g.sh - g.padTop;
-      const int yStart = std::max(0, y0), yEnd = std::min(g.h, y0 + g.kh);
-      for (int ox = 0; ox < g.outW; ++ox) {
-        const int x0 = ox * g.sw - g.padLeft;
-        const int xStart = std::max(0, x0), xEnd = std::min(g.w, x0 + g.kw);
-        if (yStart >= yEnd || xStart >= xEnd) continue;
-        int32_t nt = 0;
-        for (int y = yStart; y < yEnd; ++y)
-          for (int xx = xStart; xx < xEnd; ++xx) taps[nt++] = (int64_t(y) * g.w + xx) * g.c;
-        float* __restrict bp = best.data();
-        int32_t* __restrict wp = where.data();
-        const float* __restrict first = xi + taps[0];
-        for (int k = 0; k < cb; ++k) {
-          bp[k] = first[k];
-          wp[k] = 0;
+  std::vector<int32_t> tapRow(size_t(g.kh) * g.kw);
+  // Output rows whose windows reach rows [iy0, iy1).
+  const int oy0 = std::max(0, (iy0 + g.padTop - g.kh) / g.sh);
+  const int oy1 = std::min(g.outH, (iy1 - 1 + g.padTop) / g.sh + 1);
+  for (int oy = oy0; oy < oy1; ++oy) {
+    const int y0 = oy * g.sh - g.padTop;
+    const int yStart = std::max(0, y0), yEnd = std::min(g.h, y0 + g.kh);
+    if (yEnd <= iy0 || yStart >= iy1) continue;
+    for (int ox = 0; ox < g.outW; ++ox) {
+      const int x0 = ox * g.sw - g.padLeft;
+      const int xStart = std::max(0, x0), xEnd = std::min(g.w, x0 + g.kw);
+      if (yStart >= yEnd || xStart >= xEnd) continue;
+      int32_t nt = 0;
+      for (int y = yStart; y < yEnd; ++y)
+        for (int xx = xStart; xx < xEnd; ++xx) {
+          tapRow[nt] = y;
+          taps[nt++] = (int64_t(y) * g.w + xx) * g.c;
         }
-        for (int32_t t = 1; t < nt; ++t) {
-          const float* __restrict v = xi + taps[t];
-          for (int k = 0; k < cb; ++k) bp[k] = v[k] > bp[k] ? v[k] : bp[k];
-        }
-        for (int32_t t = nt - 1; t >= 1; --t) {
-          const float* __restrict v = xi + taps[t];
-          for (int k = 0; k < cb; ++k) wp[k] = v[k] == bp[k] ? t : wp[k];
-        }
-        // A window whose first tap holds the maximum (or a NaN) keeps tap 0; ties earlier than t were written after t.
-        for (int k = 0; k < cb; ++k) wp[k] = first[k] == bp[k] || first[k] != first[k] ? 0 : wp[k];
-        const float* gy = dy + ((int64_t(b) * g.outH + oy) * g.outW + ox) * g.c;
+      float* __restrict bp = best.data();
+      int32_t* __restrict wp = where.data();
+      const float* __restrict first = xi + taps[0];
+      for (int k = 0; k < cb; ++k) {
+        bp[k] = first[k];
+        wp[k] = 0;
+      }
+      for (int32_t t = 1; t < nt; ++t) {
+        const float* __restrict v = xi + taps[t];
+        for (int k = 0; k < cb; ++k) bp[k] = v[k] > bp[k] ? v[k] : bp[k];
+      }
+      for (int32_t t = nt - 1; t >= 1; --t) {
+        const float* __restrict v = xi + taps[t];
+        for (int k = 0; k < cb; ++k) wp[k] = v[k] == bp[k] ? t : wp[k];
+      }
+      // A window whose first tap holds the maximum (or a NaN) keeps tap 0; ties earlier than t were written after t.
+      for (int k = 0; k < cb; ++k) wp[k] = first[k] == bp[k] || first[k] != first[k] ? 0 : wp[k];
+      const float* gy = dy + ((int64_t(b) * g.outH + oy) * g.outW + ox) * g.c;
+      if (yStart >= iy0 && yEnd <= iy1) {
         for (int k = 0; k < cb; ++k) dxi[taps[wp[k]] + k] += gy[k];
+      } else {
+        for (int k = 0; k < cb; ++k)
+          if (tapRow[wp[k]] >= iy0 && tapRow[wp[k]] < iy1) dxi[taps[wp[k]] + k] += gy[k];
       }
     }
   }
+}
+
+}  // namespace
+
+// Input rows split over the pool threads (~13 ms single-threaded on ZF's conv1 pooling at 2.45 GHz
+// was ~22 ms of a training step).
+void maxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
+  for (int b = 0; b < g.n; ++b)
+    parallelRanges(g.h, 16, [&](int64_t iy0, int64_t iy1) { maxPoolGradRows(g, x, dy, dx, b, int(iy0), int(iy1)); });
 }
 
 namespace {

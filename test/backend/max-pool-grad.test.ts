@@ -84,3 +84,27 @@ test(`MaxPoolGrad (${impl.name}) routes the gradient of an all-negative window t
   assert.deepEqual(Array.from(dx.dataSync()), [0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0]);
 }));
 }
+
+test('MaxPoolGrad: the native kernel, split over threads by input rows, gives the serial JavaScript kernel\'s bits (overlapping 3×3/2 windows, ties)', { skip: IMPLS[1].config() ? false : 'native addon not built' }, async () => {
+  await tf.setBackend('wasm');
+  const shape: [number, number, number, number] = [2, 67, 41, 24];
+  // Values on a coarse grid, so windows hold ties that straddle the row ranges.
+  const xv = values(shape.reduce((a, b) => a * b), 5).map((v) => Math.round(v * 4) / 4);
+  const run = async (config: KernelConfig) => {
+    let out: Float32Array = new Float32Array(0);
+    await withKernel(config, async () => {
+      const x = tf.tensor4d(xv, shape);
+      const y = tf.maxPool(x, 3, 2, 1);
+      const dy = tf.tensor4d(values(y.size, 9), y.shape);
+      const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 3, strides: 2, pad: 1 }) as tf.Tensor;
+      out = dx.dataSync() as Float32Array;
+      tf.dispose([x, y, dy, dx]);
+    });
+    return out;
+  };
+  const serial = await run(IMPLS[0].config()!);
+  const native = await run(IMPLS[1].config()!);
+  assert.equal(serial.length, shape.reduce((a, b) => a * b));
+  assert.ok(serial.some((v) => v !== 0));
+  assert.deepEqual(native, serial);
+});
