@@ -360,7 +360,7 @@ napi_value sgdMomentumFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// roiPool(dims [height, width, channels, rois, pooledHeight, pooledWidth], spatialScale, features, rois, values, argmax)
+// roiPool(dims [height, width, channels, rois, pooledHeight, pooledWidth], spatialScale, features, rois, values, argmax | null)
 napi_value roiPoolFn(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   if (!arguments(env, info, argv, "(dims, spatialScale, features, rois, values, argmax)")) return nullptr;
@@ -380,9 +380,12 @@ napi_value roiPoolFn(napi_env env, napi_callback_info info) {
   float *features, *rois, *values;
   int32_t* argmax;
   if (!exact(env, argv[2], napi_float32_array, &features, size_t(g.height) * g.width * g.channels, "features") ||
-      !exact(env, argv[3], napi_float32_array, &rois, size_t(g.rois) * 4, "rois") || !exact(env, argv[4], napi_float32_array, &values, out, "values") ||
-      !exact(env, argv[5], napi_int32_array, &argmax, out, "argmax"))
+      !exact(env, argv[3], napi_float32_array, &rois, size_t(g.rois) * 4, "rois") || !exact(env, argv[4], napi_float32_array, &values, out, "values"))
     return nullptr;
+  napi_valuetype argmaxType;
+  napi_typeof(env, argv[5], &argmaxType);
+  if (argmaxType == napi_null || argmaxType == napi_undefined) argmax = nullptr;
+  else if (!exact(env, argv[5], napi_int32_array, &argmax, out, "argmax")) return nullptr;
   roiPoolForward(g, features, rois, values, argmax);
   return nullptr;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "clones.h"
 #include "workers.h"
@@ -15,6 +16,7 @@ int roundHalfAway(double v) { return int(std::round(v)); }
 
 FRCNN_CLONES void poolRois(const RoiPoolGeometry& g, const float* features, const float* rois, int64_t r0, int64_t r1, float* values, int32_t* argmax) {
   const int c = g.channels;
+  std::vector<int32_t> binArgmax(argmax ? 0 : size_t(c));  // without argmax output: one bin's, for the NaN check
   for (int64_t r = r0; r < r1; ++r) {
     const int startW = roundHalfAway(double(rois[4 * r]) * g.spatialScale), startH = roundHalfAway(double(rois[4 * r + 1]) * g.spatialScale);
     const int endW = roundHalfAway(double(rois[4 * r + 2]) * g.spatialScale), endH = roundHalfAway(double(rois[4 * r + 3]) * g.spatialScale);
@@ -28,7 +30,7 @@ FRCNN_CLONES void poolRois(const RoiPoolGeometry& g, const float* features, cons
         const int we = std::min(std::max(int(std::ceil((px + 1) * binW)) + startW, 0), g.width);
         const int64_t out = ((r * g.pooledHeight + py) * g.pooledWidth + px) * c;
         float* __restrict val = values + out;
-        int32_t* __restrict arg = argmax + out;
+        int32_t* __restrict arg = argmax ? argmax + out : binArgmax.data();
         if (he <= hs || we <= ws) {  // an empty bin (RoI outside the map): 0, no argmax
           std::fill(val, val + c, 0.f);
           std::fill(arg, arg + c, -1);

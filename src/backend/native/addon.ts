@@ -42,7 +42,7 @@ export interface NativeBlas {
   /** v ← μ·v + rate·g + decay·w, w ← w − v in place, in double as sgd.ts's loop (same bits). */
   sgdMomentum(w: Float32Array, g: Float32Array, v: Float32Array, mu: number, rate: number, decay: number): void;
   /** RoI max pooling (roi-pool.ts holds the JavaScript twin): dims [height, width, channels, rois, pooledHeight, pooledWidth]. */
-  roiPool(dims: Int32Array, spatialScale: number, features: Float32Array, rois: Float32Array, values: Float32Array, argmax: Int32Array): void;
+  roiPool(dims: Int32Array, spatialScale: number, features: Float32Array, rois: Float32Array, values: Float32Array, argmax: Int32Array | null): void;
   /** dx = 0, then dx[argmax[i]] += dy[i]. */
   roiPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
   /** Whether 3×3 stride-1 convolutions take the Winograd path (native/src/winograd.h; on by default); returns the old setting. */
