@@ -6,7 +6,7 @@
  * coordinates are constants (no gradient to the proposals, as in approximate joint training).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostValues } from '../../backend/host-memory.ts';
+import { hostValues, tensorFilledBy } from '../../backend/host-memory.ts';
 import { nativeBlas } from '../../backend/native/addon.ts';
 import { FrcnnError } from '../../util/errors.ts';
 
@@ -159,29 +159,21 @@ export function roiAlign(features: tf.Tensor4D, rois: Float32Array, opts: RoiAli
   if (rois.length % 4 !== 0) throw new FrcnnError(`roiAlign: rois length ${rois.length} is not a multiple of 4`);
   const taps = roiAlignTaps(height, width, rois, opts);
   const numRois = rois.length / 4;
-  const blas = nativeBlas();
+  // Outputs written into the backend's storage, input views taken after each allocation (ZF-sized
+  // fresh arrays cost more in page faults than the gather itself on a VM).
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = inputs[0] as tf.Tensor4D;
-    const features = hostValues(x);
-    let values: Float32Array;
-    if (blas) {
-      values = new Float32Array((taps.tapStart.length - 1) * channels);
-      blas.tapsGather(channels, taps.tapStart, taps.pixel, taps.weight, features, values);
-    } else {
-      values = roiAlignForward(features, channels, taps);
-    }
-    const value = tf.tensor4d(values, [numRois, opts.pooledHeight, opts.pooledWidth, channels]);
-    const gradFunc = (dy: tf.Tensor4D) => {
-      const g = hostValues(dy);
-      let dx: Float32Array;
-      if (blas) {
-        dx = new Float32Array(height * width * channels);
-        blas.tapsScatter(channels, taps.tapStart, taps.pixel, taps.weight, g, dx);
-      } else {
-        dx = roiAlignBackward(g, channels, taps, height * width * channels);
-      }
-      return tf.tensor4d(dx, [1, height, width, channels]);
-    };
+    const value = tensorFilledBy([numRois, opts.pooledHeight, opts.pooledWidth, channels], (values) => {
+      const blas = nativeBlas();
+      if (blas) blas.tapsGather(channels, taps.tapStart, taps.pixel, taps.weight, hostValues(x), values);
+      else values.set(roiAlignForward(hostValues(x), channels, taps));
+    }) as tf.Tensor4D;
+    const gradFunc = (dy: tf.Tensor4D) =>
+      tensorFilledBy([1, height, width, channels], (dx) => {
+        const blas = nativeBlas();
+        if (blas) blas.tapsScatter(channels, taps.tapStart, taps.pixel, taps.weight, hostValues(dy), dx);
+        else dx.set(roiAlignBackward(hostValues(dy), channels, taps, height * width * channels));
+      }) as tf.Tensor4D;
     return { value, gradFunc };
   });
   return op(features) as tf.Tensor4D;
