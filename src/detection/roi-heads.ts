@@ -4,6 +4,7 @@
  * post-processing (decode per class, score threshold, per-class NMS, detections per image).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tensorFilledBy } from '../backend/host-memory.ts';
 import type { Rng } from '../util/rng.ts';
 import { decodeBoxes, weightsFromStds } from './box-coder.ts';
 import { dense } from './layers.ts';
@@ -94,16 +95,21 @@ export class RoiHead {
   }
 }
 
+/** The dropout masks' random words, reused from call to call (fresh arrays cost page faults). */
+let dropoutWords = new Uint32Array(0);
+
 /** Inverted dropout mask: 0 with probability `rate`, else 1/(1−rate). Drawn from `rng` so runs repeat. */
 function dropoutMask(shape: [number, number], rate: number, rng: Rng): tf.Tensor2D {
-  const m = new Float32Array(shape[0] * shape[1]);
-  const keep = 1 / (1 - rate);
+  const size = shape[0] * shape[1];
+  if (dropoutWords.length < size) dropoutWords = new Uint32Array(size);
   // u / 2³² < rate ⟺ u < rate · 2³² exactly (both sides scaled by a power of two): the masks
   // rng.next() would give, drawn in bulk.
-  const u = rng.fillUint32(new Uint32Array(m.length));
+  const u = rng.fillUint32(dropoutWords.subarray(0, size));
+  const keep = 1 / (1 - rate);
   const below = rate * 4294967296;
-  for (let i = 0; i < m.length; i++) m[i] = u[i] < below ? 0 : keep;
-  return tf.tensor2d(m, shape);
+  return tensorFilledBy(shape, (m) => {
+    for (let i = 0; i < size; i++) m[i] = u[i] < below ? 0 : keep;
+  }) as tf.Tensor2D;
 }
 
 /** Samples the head's training RoIs from `proposals` (py-faster-rcnn proposal_target_layer). */
