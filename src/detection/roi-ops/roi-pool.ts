@@ -44,21 +44,21 @@ export function roiPoolForward(
 ): RoiPoolForward {
   const values = new Float32Array((rois.length / 4) * opts.pooledHeight * opts.pooledWidth * channels);
   const argmax = new Int32Array(values.length);
-  roiPoolInto(features, height, width, channels, rois, opts, values, argmax);
+  roiPoolInto({ features, height, width, channels }, rois, opts, values, argmax);
   return { values, argmax };
 }
 
+/** One image's feature map, H×W×C. */
+interface FeatureMap {
+  features: Float32Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
 /** `roiPoolForward` into given arrays (`values` R×PH×PW×C); `argmax` only where a gradient needs it. */
-function roiPoolInto(
-  features: Float32Array,
-  height: number,
-  width: number,
-  channels: number,
-  rois: Float32Array,
-  opts: RoiPoolOptions,
-  values: Float32Array,
-  argmaxOut: Int32Array | undefined,
-): void {
+function roiPoolInto(map: FeatureMap, rois: Float32Array, opts: RoiPoolOptions, values: Float32Array, argmaxOut: Int32Array | undefined): void {
+  const { features, height, width, channels } = map;
   const { pooledHeight: ph, pooledWidth: pw, spatialScale } = opts;
   const numRois = rois.length / 4;
   const blas = nativeBlas();
@@ -145,7 +145,7 @@ export function roiPool(features: tf.Tensor4D, rois: Float32Array, opts: RoiPool
     const x = inputs[0] as tf.Tensor4D;
     const shape = [numRois, opts.pooledHeight, opts.pooledWidth, channels];
     const argmax = recordingGradients() ? new Int32Array(tf.util.sizeFromShape(shape)) : undefined;
-    const value = tensorFilledBy(shape, (values) => roiPoolInto(hostValues(x), height, width, channels, rois, opts, values, argmax)) as tf.Tensor4D;
+    const value = tensorFilledBy(shape, (values) => roiPoolInto({ features: hostValues(x), height, width, channels }, rois, opts, values, argmax)) as tf.Tensor4D;
     const gradFunc = (dy: tf.Tensor4D) => {
       if (!argmax) throw new FrcnnError('roiPool: no gradient (the forward pass ran outside a gradient tape)');
       return tensorFilledBy([1, height, width, channels], (dx) => roiPoolBackwardInto(hostValues(dy), argmax, dx)) as tf.Tensor4D;
