@@ -17,6 +17,10 @@ import { anchorTargets, DEFAULT_ANCHOR_TARGET_OPTIONS } from '../src/detection/a
 import { nms } from '../src/detection/ops/boxes.ts';
 import { proposalLayer, TRAIN_PROPOSALS } from '../src/detection/proposal-layer.ts';
 import { Rng } from '../src/util/rng.ts';
+import { nativeBlas } from '../src/backend/native/addon.ts';
+
+/** Which loop `nms` runs: the native addon's (nms.cc) when built, else JavaScript's (FRCNN_NATIVE_BLAS=off for that one). */
+const FORM = nativeBlas() ? ', native' : ', JS';
 
 const { values } = parseArgs({
   options: { boxes: { type: 'string', default: '12000' }, repeats: { type: 'string', default: '5' } },
@@ -167,7 +171,7 @@ for (const { name, boxes, scores, caps } of scenarios) {
       }
     }
     console.log(`  ${cap === Infinity ? 'no cap' : `keep ≤ ${cap}`}: kept ${fast.result.length}`);
-    console.log(`    nms (strip index)      ${fmt(fast)}`);
+    console.log(`    nms (strip index${FORM})${' '.repeat(Math.max(1, 7 - FORM.length))}${fmt(fast)}`);
     console.log(`    textbook loop          ${fmt(textbook)}   ×${(textbook.cpuMs / fast.cpuMs).toFixed(1)} cpu`);
     console.log(`    py_cpu_nms port        ${fmt(naive)}   ×${(naive.cpuMs / fast.cpuMs).toFixed(1)} cpu`);
   }

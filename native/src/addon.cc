@@ -4,6 +4,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -11,6 +12,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "nms.h"
 #include "norm.h"
 #include "pool.h"
 #include "roi-pool.h"
@@ -332,6 +334,34 @@ napi_value reluGradFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+double doubleArg(napi_env env, napi_value v) {
+  double out = 0;
+  napi_get_value_double(env, v, &out);
+  return out;
+}
+
+// nms(boxes, order, threshold, maxOutput, kept) → count: greedy NMS visiting `order` (nms.h).
+napi_value nmsFn(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!arguments(env, info, argv, "(boxes, order, threshold, maxOutput, kept)")) return nullptr;
+  float* boxes;
+  int32_t *order, *kept;
+  size_t boxValues = 0, n = 0, room = 0;
+  if (!typedArray(env, argv[0], napi_float32_array, &boxes, &boxValues, "boxes") || !typedArray(env, argv[1], napi_int32_array, &order, &n, "order") ||
+      !typedArray(env, argv[4], napi_int32_array, &kept, &room, "kept"))
+    return nullptr;
+  const double threshold = doubleArg(env, argv[2]);
+  const int32_t maxOutput = intArg(env, argv[3]);
+  if (boxValues % 4 != 0) return fail(env, "boxes: length is not a multiple of 4"), nullptr;
+  if (!(threshold >= 0 && threshold <= 1)) return fail(env, "threshold: expected an IoU in [0, 1]"), nullptr;
+  if (maxOutput < 0 || room < std::min(n, size_t(maxOutput))) return fail(env, "kept: shorter than min(order.length, maxOutput)"), nullptr;
+  for (size_t k = 0; k < n; ++k)
+    if (order[k] < 0 || size_t(order[k]) >= boxValues / 4) return fail(env, "order: index " + std::to_string(order[k]) + " outside the boxes"), nullptr;
+  napi_value r;
+  napi_create_int32(env, nmsInOrder(boxes, order, int32_t(n), threshold, maxOutput, kept), &r);
+  return r;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -342,12 +372,6 @@ napi_value setThreads(napi_env env, napi_callback_info info) {
   napi_value r;
   napi_create_int32(env, openblas_get_num_threads(), &r);
   return r;
-}
-
-double doubleArg(napi_env env, napi_value v) {
-  double out = 0;
-  napi_get_value_double(env, v, &out);
-  return out;
 }
 
 // sgdMomentum(w, g, v, mu, rate, decay): one momentum step in place on w and v.
@@ -438,6 +462,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"sgdMomentum", nullptr, sgdMomentumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"roiPool", nullptr, roiPoolFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"roiPoolGrad", nullptr, roiPoolGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"nms", nullptr, nmsFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setWinograd", nullptr, setWinograd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -45,6 +45,8 @@ export interface NativeBlas {
   roiPool(dims: Int32Array, spatialScale: number, features: Float32Array, rois: Float32Array, values: Float32Array, argmax: Int32Array | null): void;
   /** dx = 0, then dx[argmax[i]] += dy[i]. */
   roiPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+  /** Greedy NMS visiting `order` (ops/boxes.ts nmsInOrder, same kept boxes); writes the kept indices into `kept`, returns their count. */
+  nms(boxes: Float32Array, order: Int32Array, threshold: number, maxOutput: number, kept: Int32Array): number;
   /** Whether 3×3 stride-1 convolutions take the Winograd path (native/src/winograd.h; on by default); returns the old setting. */
   setWinograd(on: boolean): boolean;
   /** Sets OpenBLAS's thread count; returns the count in effect. */
@@ -53,7 +55,7 @@ export interface NativeBlas {
 
 const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeBlas> = [
   'convForward', 'convFilterGrad', 'convInputGrad', 'sgemm', 'maxPoolGrad', 'lrn', 'lrnGrad',
-  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'reluGrad', 'sgdMomentum', 'roiPool', 'roiPoolGrad', 'setWinograd', 'setThreads',
+  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'reluGrad', 'sgdMomentum', 'roiPool', 'roiPoolGrad', 'nms', 'setWinograd', 'setThreads',
 ];
 
 export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };

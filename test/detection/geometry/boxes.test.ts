@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inForm, NATIVE_FORMS } from '../../utils/native-forms.ts';
 import { batchedNms, boxIou, clipBoxes, nms, removeSmallBoxes } from '../../../src/detection/ops/boxes.ts';
 import { Rng } from '../../../src/util/rng.ts';
 import { InputError } from '../../../src/util/errors.ts';
@@ -109,7 +110,9 @@ function clusteredBoxes(rng: Rng, n: number): Float32Array {
   return boxes;
 }
 
-test('NMS agrees with a transcription of py_cpu_nms: uniform, integer, clustered boxes, score ties', () => {
+// Both forms: the native loop (nms.cc) when the addon is built, and the JavaScript one.
+for (const form of NATIVE_FORMS) {
+test(`NMS (${form.name}) agrees with a transcription of py_cpu_nms: uniform, integer, clustered boxes, score ties`, { skip: form.skip }, inForm(form.on, () => {
   const rng = new Rng(3);
   const cases: Array<[string, Float32Array]> = [
     ['uniform', randomBoxes(rng, 400, 200, 80)],
@@ -126,7 +129,25 @@ test('NMS agrees with a transcription of py_cpu_nms: uniform, integer, clustered
   }
   assert.throws(() => nms(f32(0, 0, 9, 9), f32(1), 1.5), /iouThreshold/);
   assert.throws(() => nms(f32(0, 0, Infinity, 9), f32(1), 0.5), /boxes\[0\]/);
+}));
+
+test(`NMS (${form.name}) at proposal sizes: the same kept boxes as the other form (12000 proposal-like boxes, caps, thresholds 0 to 1)`, { skip: form.skip }, () => {
+  const rng = new Rng(17);
+  for (const [boxes, thresh, cap] of [
+    [randomBoxes(rng, 12000, 1000, 400), 0.7, 2000],
+    [randomBoxes(rng, 6000, 1000, 400), 0.7, 300],
+    [clusteredBoxes(rng, 3000), 0.3, undefined],
+    [randomBoxes(rng, 3000, 300, 60, true), 0, undefined],
+    [randomBoxes(rng, 3000, 300, 60, true), 1, 100],
+  ] as const) {
+    const scores = new Float32Array(boxes.length / 4).map(() => rng.uniform(0, 1));
+    const mine = inForm(form.on, () => nms(boxes, scores, thresh, cap))();
+    const other = inForm(!form.on, () => nms(boxes, scores, thresh, cap))();
+    assert.ok(mine.length > 0);
+    assert.deepEqual(Array.from(mine), Array.from(other), `@ ${thresh} cap ${cap}`);
+  }
 });
+}
 
 test('batched NMS: classes never suppress each other; output by score', () => {
   const boxes = f32(0, 0, 9, 9, 0, 0, 9, 9, 1, 1, 9, 9, 50, 50, 59, 59);
