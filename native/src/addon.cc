@@ -224,6 +224,24 @@ napi_value groupNormFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// groupNormReluPool(dims [n, h, w, c, groups], x, gamma, beta, y): inference's GroupNorm → ReLU → 2×2/2 max pool.
+napi_value groupNormReluPoolFn(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!arguments(env, info, argv, "(dims, x, gamma, beta, y)")) return nullptr;
+  int32_t* d;
+  if (!exact(env, argv[0], napi_int32_array, &d, 5, "dims")) return nullptr;
+  const int32_t n = d[0], h = d[1], w = d[2], c = d[3], groups = d[4];
+  if (n < 1 || h < 2 || w < 2 || c < 1 || groups < 1 || c % groups != 0)
+    return fail(env, "dims: expected [n, h, w, c, groups] with h, w ≥ 2 and groups dividing c"), nullptr;
+  const size_t in = size_t(n) * h * w * c, out = size_t(n) * ((h - 2) / 2 + 1) * ((w - 2) / 2 + 1) * c;
+  float *x, *gamma, *beta, *y;
+  if (!exact(env, argv[1], napi_float32_array, &x, in, "x") || !exact(env, argv[2], napi_float32_array, &gamma, size_t(c), "gamma") ||
+      !exact(env, argv[3], napi_float32_array, &beta, size_t(c), "beta") || !exact(env, argv[4], napi_float32_array, &y, out, "y"))
+    return nullptr;
+  groupNormReluPool(x, n, h, w, c, groups, gamma, beta, y);
+  return nullptr;
+}
+
 // groupNormGrad(dims, dy, x, gamma, mean, rstd, dx, dGamma, dBeta)
 napi_value groupNormGradFn(napi_env env, napi_callback_info info) {
   napi_value argv[9];
@@ -453,6 +471,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"lrn", nullptr, lrn<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lrnGrad", nullptr, lrn<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"groupNorm", nullptr, groupNormFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groupNormReluPool", nullptr, groupNormReluPoolFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"groupNormGrad", nullptr, groupNormGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tapsGather", nullptr, taps<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tapsScatter", nullptr, taps<true>, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -64,30 +64,71 @@ int64_t minPixels(int32_t c) { return (int64_t(1) << 16) / c + 1; }
 
 }  // namespace
 
-void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, bool relu, float* y, double* mean, double* rstd) {
+namespace {
+
+// One image's statistics per group (into mean/rstd at the image's slots) and the per-channel
+// y = x·scale + shift they give.
+void groupAffine(const float* xb, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, double* mean, double* rstd, double* scale,
+                 double* shift) {
   const int32_t cg = c / groups;
   const double count = double(hw) * cg;
-  std::vector<double> sum(c), sq(c), scale(c), shift(c);
+  std::vector<double> sum(c), sq(c);
+  channelSumsOfImage(xb, xb, hw, c, sum.data(), sq.data());
+  for (int32_t g = 0; g < groups; ++g) {
+    double s = 0, q = 0;
+    for (int32_t k = g * cg; k < (g + 1) * cg; ++k) {
+      s += sum[k];
+      q += sq[k];
+    }
+    const double m = s / count;
+    mean[g] = m;
+    rstd[g] = 1.0 / std::sqrt(std::max(q / count - m * m, 0.0) + kEpsilon);
+  }
+  for (int32_t k = 0; k < c; ++k) {
+    scale[k] = gamma[k] * rstd[k / cg];
+    shift[k] = beta[k] - mean[k / cg] * scale[k];
+  }
+}
+
+// Output rows [r0, r1) of the 2×2 stride-2 max pool of max(x·scale + shift, 0): each tap rounded
+// to float first, as the separate passes store it.
+FRCNN_CLONES void affineReluPoolRows(const float* x, int32_t w, int32_t c, int32_t ow, int64_t r0, int64_t r1, const double* scale, const double* shift, float* y) {
+  for (int64_t oy = r0; oy < r1; ++oy)
+    for (int32_t ox = 0; ox < ow; ++ox) {
+      const float* t0 = x + ((2 * oy) * w + 2 * ox) * int64_t(c);
+      const float* t1 = t0 + c;
+      const float* t2 = t0 + int64_t(w) * c;
+      const float* t3 = t2 + c;
+      float* out = y + (oy * ow + ox) * int64_t(c);
+      for (int32_t k = 0; k < c; ++k) {
+        const float a = float(t0[k] * scale[k] + shift[k]), b = float(t1[k] * scale[k] + shift[k]);
+        const float d = float(t2[k] * scale[k] + shift[k]), e = float(t3[k] * scale[k] + shift[k]);
+        const float m = std::max(std::max(a, b), std::max(d, e));
+        out[k] = m < 0.f ? 0.f : m;
+      }
+    }
+}
+
+}  // namespace
+
+void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t groups, const float* gamma, const float* beta, bool relu, float* y, double* mean, double* rstd) {
+  std::vector<double> scale(c), shift(c);
   for (int32_t b = 0; b < n; ++b) {
     const float* xb = x + b * hw * c;
-    channelSumsOfImage(xb, xb, hw, c, sum.data(), sq.data());
-    for (int32_t g = 0; g < groups; ++g) {
-      double s = 0, q = 0;
-      for (int32_t k = g * cg; k < (g + 1) * cg; ++k) {
-        s += sum[k];
-        q += sq[k];
-      }
-      const double m = s / count;
-      mean[b * groups + g] = m;
-      rstd[b * groups + g] = 1.0 / std::sqrt(std::max(q / count - m * m, 0.0) + kEpsilon);
-    }
-    for (int32_t k = 0; k < c; ++k) {
-      const int32_t s = b * groups + k / cg;
-      scale[k] = gamma[k] * rstd[s];
-      shift[k] = beta[k] - mean[s] * scale[k];
-    }
+    groupAffine(xb, hw, c, groups, gamma, beta, mean + b * groups, rstd + b * groups, scale.data(), shift.data());
     float* yb = y + b * hw * c;
     parallelRanges(hw, minPixels(c), [&](int64_t p0, int64_t p1) { affineRows(xb, p0, p1, c, scale.data(), shift.data(), relu, yb); });
+  }
+}
+
+void groupNormReluPool(const float* x, int32_t n, int32_t h, int32_t w, int32_t c, int32_t groups, const float* gamma, const float* beta, float* y) {
+  const int32_t oh = (h - 2) / 2 + 1, ow = (w - 2) / 2 + 1;
+  std::vector<double> scale(c), shift(c), mean(groups), rstd(groups);
+  for (int32_t b = 0; b < n; ++b) {
+    const float* xb = x + int64_t(b) * h * w * c;
+    groupAffine(xb, int64_t(h) * w, c, groups, gamma, beta, mean.data(), rstd.data(), scale.data(), shift.data());
+    float* yb = y + int64_t(b) * oh * ow * c;
+    parallelRanges(oh, minPixels(c) / ow + 1, [&](int64_t r0, int64_t r1) { affineReluPoolRows(xb, w, c, ow, r0, r1, scale.data(), shift.data(), yb); });
   }
 }
 

@@ -29,6 +29,8 @@ export interface NativeBlas {
   lrnGrad(shape: Int32Array, alpha: number, beta: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** GroupNorm forward, dims [n, hw, c, groups], ReLU after it when `relu` (group-norm.ts holds the JavaScript twin). */
   groupNorm(dims: Int32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float64Array, rstd: Float64Array, relu: boolean): void;
+  /** Inference: GroupNorm → ReLU → 2×2 stride-2 max pool (floor mode) in one pass, dims [n, h, w, c, groups]. */
+  groupNormReluPool(dims: Int32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array): void;
   groupNormGrad(dims: Int32Array, dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float64Array, rstd: Float64Array, dx: Float32Array, dGamma: Float32Array, dBeta: Float32Array): void;
   /** RoIAlign over precomputed taps (roi-align.ts): out[cell] = Σ weight · features[pixel], and its adjoint into a zeroed dx. */
   tapsGather(channels: number, tapStart: Int32Array, pixel: Int32Array, weight: Float32Array, features: Float32Array, out: Float32Array): void;
@@ -55,7 +57,7 @@ export interface NativeBlas {
 
 const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeBlas> = [
   'convForward', 'convFilterGrad', 'convInputGrad', 'sgemm', 'maxPoolGrad', 'lrn', 'lrnGrad',
-  'groupNorm', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'reluGrad', 'sgdMomentum', 'roiPool', 'roiPoolGrad', 'nms', 'setWinograd', 'setThreads',
+  'groupNorm', 'groupNormReluPool', 'groupNormGrad', 'tapsGather', 'tapsScatter', 'columnSum', 'biasActivation', 'reluGrad', 'sgdMomentum', 'roiPool', 'roiPoolGrad', 'nms', 'setWinograd', 'setThreads',
 ];
 
 export type NativeBlasStatus = { kind: 'loaded'; blas: NativeBlas; path: string } | { kind: 'absent'; reason: string };

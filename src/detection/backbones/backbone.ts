@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../util/rng.ts';
 import { layerMatches, paramName, type ParamStore } from '../params.ts';
-import { groupCount, groupNorm } from './group-norm.ts';
+import { groupCount, groupNorm, groupNormReluPool } from './group-norm.ts';
 import { lrnWithinChannel } from './lrn.ts';
 import { recordingGradients } from '../tf-scope.ts';
 import { relu } from '../ops/relu.ts';
@@ -59,7 +59,8 @@ export class Backbone {
    */
   forward(image: tf.Tensor4D, start = 0, end = this.spec.layers.length): tf.Tensor4D {
     let x = image;
-    for (const layer of this.spec.layers.slice(start, end)) {
+    for (let i = start; i < end; i++) {
+      const layer = this.spec.layers[i];
       const prev = x;
       if (layer.kind === 'conv') {
         const conv = {
@@ -69,7 +70,10 @@ export class Backbone {
           strides: layer.stride,
           pad: layer.pad === (layer.size - 1) / 2 && layer.stride === 1 ? ('same' as const) : layer.pad,
         };
-        x = this.norm === 'group' ? this.convGroupNorm(layer, conv, x === image) : this.convRelu(conv, x === image);
+        const next = i + 1 < end ? this.spec.layers[i + 1] : undefined;
+        const pooled = this.norm === 'group' && isPool2x2(next) ? this.convGroupNormPool(layer, conv, x === image) : undefined;
+        if (pooled) i++; // the pool ran inside
+        x = pooled ?? (this.norm === 'group' ? this.convGroupNorm(layer, conv, x === image) : this.convRelu(conv, x === image));
       } else if (layer.kind === 'pool') {
         x = tf.maxPool(x, layer.size, layer.stride, layer.pad);
       } else {
@@ -78,6 +82,28 @@ export class Backbone {
       if (prev !== image) prev.dispose();
     }
     return x;
+  }
+
+  /**
+   * Inference: conv + bias, then GroupNorm, ReLU and the following 2×2 pool in one native pass
+   * (one write of the pooled map instead of the full one, read again by the pool); undefined
+   * under a gradient tape or without the addon.
+   */
+  private convGroupNormPool(layer: BackboneSpec['layers'][number] & { kind: 'conv' }, conv: ConvArgs, onImage: boolean): tf.Tensor4D | undefined {
+    if (recordingGradients()) return undefined;
+    const y = this.convBias(conv, onImage);
+    const gamma = this.params.get(paramName(layer.name, 'gamma'));
+    const beta = this.params.get(paramName(layer.name, 'beta'));
+    const pooled = groupNormReluPool(y, gamma, beta, groupCount(scaledFilters(layer.filters, this.width)));
+    if (pooled) {
+      y.dispose();
+      return pooled;
+    }
+    const x = groupNorm(y, gamma, beta, groupCount(scaledFilters(layer.filters, this.width)), { relu: true });
+    y.dispose();
+    const out = tf.maxPool(x, 2, 2, 0);
+    x.dispose();
+    return out;
   }
 
   /** conv + bias + ReLU. */
@@ -129,4 +155,9 @@ export class Backbone {
     // prefix ends on a layer whose output the rest consumes as is.
     return k;
   }
+}
+
+/** A 2×2 max pool with stride 2 and no padding (floor mode): the one groupNormReluPool fuses. */
+function isPool2x2(layer: BackboneSpec['layers'][number] | undefined): boolean {
+  return layer?.kind === 'pool' && layer.size === 2 && layer.stride === 2 && layer.pad === 0;
 }

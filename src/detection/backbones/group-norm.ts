@@ -5,7 +5,7 @@
  * small-backbone train step on wasm. Statistics are per image and group over H×W×(C/G).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostValues, tensorFilledBy } from '../../backend/host-memory.ts';
+import { hostValues, hostView, tensorFilledBy } from '../../backend/host-memory.ts';
 import { FrcnnError } from '../../util/errors.ts';
 import { nativeBlas } from '../../backend/native/addon.ts';
 
@@ -198,4 +198,17 @@ export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, gro
     return { value, gradFunc };
   });
   return op(x, gamma, beta) as tf.Tensor4D;
+}
+
+/**
+ * Inference: GroupNorm → ReLU → 2×2 stride-2 max pool (floor mode) in one native pass over the
+ * map (the small backbone's layers 1–3), the same values as the three apart; undefined where the
+ * addon or the backend's storage is out of reach (the caller runs them apart).
+ */
+export function groupNormReluPool(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number): tf.Tensor4D | undefined {
+  const blas = nativeBlas();
+  const [n, h, w, c] = x.shape;
+  if (!blas || h < 2 || w < 2 || !hostView(x)) return undefined;
+  const shape = [n, Math.floor((h - 2) / 2) + 1, Math.floor((w - 2) / 2) + 1, c];
+  return tensorFilledBy(shape, (y) => blas.groupNormReluPool(Int32Array.of(n, h, w, c, groups), hostValues(x), hostValues(gamma), hostValues(beta), y)) as tf.Tensor4D;
 }
