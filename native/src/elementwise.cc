@@ -24,9 +24,6 @@ FRCNN_CLONES void biasActivationRows(float* y, int64_t r0, int64_t r1, int32_t c
   }
 }
 
-// Below this many values one thread does it faster than starting another (~20 µs).
-constexpr int64_t kMinParallel = 1 << 16;
-
 }  // namespace
 
 // Sums over fixed row chunks in double, added in chunk order: the same bits whatever the
@@ -43,7 +40,7 @@ void columnSum(const float* x, int64_t rows, int32_t cols, float* out) {
 }
 
 void biasActivation(float* y, int64_t rows, int32_t cols, const float* bias, bool relu) {
-  parallelRanges(rows, kMinParallel / cols + 1, [&](int64_t r0, int64_t r1) { biasActivationRows(y, r0, r1, cols, bias, relu); });
+  parallelRanges(rows, minParallelRows(cols), [&](int64_t r0, int64_t r1) { biasActivationRows(y, r0, r1, cols, bias, relu); });
 }
 
 FRCNN_CLONES void addInto(float* __restrict a, const float* __restrict b, int64_t n) {
@@ -60,5 +57,5 @@ FRCNN_CLONES void reluGradRange(const float* __restrict y, const float* __restri
 
 // Memory-bound: on ZF's conv1 map (14.4 M values) tfjs's Step + Cast + Multiply took ~80 ms.
 void reluGrad(const float* y, const float* dy, float* dx, int64_t n) {
-  parallelRanges(n, kMinParallel, [&](int64_t begin, int64_t end) { reluGradRange(y, dy, dx, begin, end); });
+  parallelRanges(n, kMinParallelValues, [&](int64_t begin, int64_t end) { reluGradRange(y, dy, dx, begin, end); });
 }

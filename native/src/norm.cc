@@ -8,10 +8,8 @@
 #include <vector>
 
 namespace {
-constexpr double kEpsilon = 1e-5;  // GN_EPSILON in group-norm.ts
-}
 
-namespace {
+constexpr double kEpsilon = 1e-5;  // GN_EPSILON in group-norm.ts
 
 // Per-channel Σx and Σx² (or Σdy and Σdy·x) over pixels [p0, p1) of one image, into s1 and s2.
 FRCNN_CLONES void channelSums(const float* a, const float* b, int64_t p0, int64_t p1, int32_t c, double* s1, double* s2) {
@@ -59,12 +57,6 @@ FRCNN_CLONES void gradRows(const float* dy, const float* x, int64_t p0, int64_t 
   }
 }
 
-// Pixels per chunk of the element-wise passes: at least 2^16 values.
-int64_t minPixels(int32_t c) { return (int64_t(1) << 16) / c + 1; }
-
-}  // namespace
-
-namespace {
 
 // One image's statistics per group (into mean/rstd at the image's slots) and the per-channel
 // y = x·scale + shift they give.
@@ -117,7 +109,7 @@ void groupNormForward(const float* x, int32_t n, int64_t hw, int32_t c, int32_t 
     const float* xb = x + b * hw * c;
     groupAffine(xb, hw, c, groups, gamma, beta, mean + b * groups, rstd + b * groups, scale.data(), shift.data());
     float* yb = y + b * hw * c;
-    parallelRanges(hw, minPixels(c), [&](int64_t p0, int64_t p1) { affineRows(xb, p0, p1, c, scale.data(), shift.data(), relu, yb); });
+    parallelRanges(hw, minParallelRows(c), [&](int64_t p0, int64_t p1) { affineRows(xb, p0, p1, c, scale.data(), shift.data(), relu, yb); });
   }
 }
 
@@ -128,7 +120,7 @@ void groupNormReluPool(const float* x, int32_t n, int32_t h, int32_t w, int32_t 
     const float* xb = x + int64_t(b) * h * w * c;
     groupAffine(xb, int64_t(h) * w, c, groups, gamma, beta, mean.data(), rstd.data(), scale.data(), shift.data());
     float* yb = y + int64_t(b) * oh * ow * c;
-    parallelRanges(oh, minPixels(c) / ow + 1, [&](int64_t r0, int64_t r1) { affineReluPoolRows(xb, w, c, ow, r0, r1, scale.data(), shift.data(), yb); });
+    parallelRanges(oh, minParallelRows(int64_t(ow) * c), [&](int64_t r0, int64_t r1) { affineReluPoolRows(xb, w, c, ow, r0, r1, scale.data(), shift.data(), yb); });
   }
 }
 
@@ -158,7 +150,7 @@ void groupNormBackward(const float* dy, const float* x, int32_t n, int64_t hw, i
       }
     }
     float* db = dx + b * hw * c;
-    parallelRanges(hw, minPixels(c), [&](int64_t p0, int64_t p1) { gradRows(gb, xb, p0, p1, c, a.data(), bx.data(), k0.data(), db); });
+    parallelRanges(hw, minParallelRows(c), [&](int64_t p0, int64_t p1) { gradRows(gb, xb, p0, p1, c, a.data(), bx.data(), k0.data(), db); });
   }
   for (int32_t k = 0; k < c; ++k) {
     dGamma[k] = float(dG[k]);

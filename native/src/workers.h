@@ -44,6 +44,13 @@ void onWorkers(Fn fn) {
   parallelFor(workers(), fn);
 }
 
+// Element-wise passes below this many values run on one thread (waking a pool thread and
+// sharing the cache lines costs more), and per-worker partial sums come in chunks this big.
+constexpr int64_t kMinParallelValues = int64_t(1) << 16;
+
+// Rows of `rowValues` values each that make a pass worth splitting.
+inline int64_t minParallelRows(int64_t rowValues) { return kMinParallelValues / rowValues + 1; }
+
 // Chunks per worker in parallelRanges: enough that a late core's share is taken over.
 constexpr int64_t kChunksPerWorker = 4;
 
@@ -60,7 +67,7 @@ void parallelRanges(int64_t n, int64_t minimum, Fn fn) {
 
 // Chunks for sums that must not depend on the thread count (same bits on any machine): from
 // the size alone, one per `grain` values, at most 16.
-inline int fixedChunks(int64_t values, int64_t grain = 1 << 16) { return int(std::clamp<int64_t>(values / grain, 1, 16)); }
+inline int fixedChunks(int64_t values, int64_t grain = kMinParallelValues) { return int(std::clamp<int64_t>(values / grain, 1, 16)); }
 
 // Work cut into blocks of `size` units (im2col pixels, Winograd tiles) of each image, numbered
 // over all images.

@@ -70,10 +70,13 @@ export class Backbone {
           strides: layer.stride,
           pad: layer.pad === (layer.size - 1) / 2 && layer.stride === 1 ? ('same' as const) : layer.pad,
         };
-        const next = i + 1 < end ? this.spec.layers[i + 1] : undefined;
-        const pooled = this.norm === 'group' && isPool2x2(next) ? this.convGroupNormPool(layer, conv, x === image) : undefined;
-        if (pooled) i++; // the pool ran inside
-        x = pooled ?? (this.norm === 'group' ? this.convGroupNorm(layer, conv, x === image) : this.convRelu(conv, x === image));
+        if (this.norm === 'group') {
+          const out = this.convGroupNorm(layer, conv, x === image, i + 1 < end && isPool2x2(this.spec.layers[i + 1]));
+          x = out.x;
+          if (out.pooled) i++; // the pool ran inside
+        } else {
+          x = this.convRelu(conv, x === image);
+        }
       } else if (layer.kind === 'pool') {
         x = tf.maxPool(x, layer.size, layer.stride, layer.pad);
       } else {
@@ -82,28 +85,6 @@ export class Backbone {
       if (prev !== image) prev.dispose();
     }
     return x;
-  }
-
-  /**
-   * Inference: conv + bias, then GroupNorm, ReLU and the following 2×2 pool in one native pass
-   * (one write of the pooled map instead of the full one, read again by the pool); undefined
-   * under a gradient tape or without the addon.
-   */
-  private convGroupNormPool(layer: BackboneSpec['layers'][number] & { kind: 'conv' }, conv: ConvArgs, onImage: boolean): tf.Tensor4D | undefined {
-    if (recordingGradients()) return undefined;
-    const y = this.convBias(conv, onImage);
-    const gamma = this.params.get(paramName(layer.name, 'gamma'));
-    const beta = this.params.get(paramName(layer.name, 'beta'));
-    const pooled = groupNormReluPool(y, gamma, beta, groupCount(scaledFilters(layer.filters, this.width)));
-    if (pooled) {
-      y.dispose();
-      return pooled;
-    }
-    const x = groupNorm(y, gamma, beta, groupCount(scaledFilters(layer.filters, this.width)), { relu: true });
-    y.dispose();
-    const out = tf.maxPool(x, 2, 2, 0);
-    x.dispose();
-    return out;
   }
 
   /** conv + bias + ReLU. */
@@ -118,15 +99,21 @@ export class Backbone {
     return x;
   }
 
-  /** conv + bias, GroupNorm, ReLU (inference: the ReLU in GroupNorm's own pass). */
-  private convGroupNorm(layer: BackboneSpec['layers'][number] & { kind: 'conv' }, conv: ConvArgs, onImage: boolean): tf.Tensor4D {
+  /**
+   * conv + bias, GroupNorm, ReLU. Inference: the ReLU in GroupNorm's own pass, and when a 2×2 pool
+   * follows (`poolNext`) that too, where the addon can (the pooled map written once instead of the
+   * full one read back by the pool); `pooled` says whether it ran.
+   */
+  private convGroupNorm(layer: BackboneSpec['layers'][number] & { kind: 'conv' }, conv: ConvArgs, onImage: boolean, poolNext: boolean): { x: tf.Tensor4D; pooled: boolean } {
     const y = this.convBias(conv, onImage);
     const gamma = this.params.get(paramName(layer.name, 'gamma'));
     const beta = this.params.get(paramName(layer.name, 'beta'));
     const groups = groupCount(scaledFilters(layer.filters, this.width));
-    const x = recordingGradients() ? relu(groupNorm(y, gamma, beta, groups)) : groupNorm(y, gamma, beta, groups, { relu: true });
+    const training = recordingGradients();
+    const pooled = poolNext && !training ? groupNormReluPool(y, gamma, beta, groups) : undefined;
+    const x = pooled ?? (training ? relu(groupNorm(y, gamma, beta, groups)) : groupNorm(y, gamma, beta, groups, { relu: true }));
     y.dispose();
-    return x;
+    return { x, pooled: pooled !== undefined };
   }
 
   /**
