@@ -296,6 +296,13 @@ napi_value taps(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// An optional argument left out (null or undefined).
+bool absent(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_null || t == napi_undefined;
+}
+
 // A Float32Array `v` read as rows × cols, cols from `colsArg` (a positive integer dividing its length).
 bool matrix(napi_env env, napi_value v, napi_value colsArg, const char* what, float** data, int64_t* rows, int32_t* cols) {
   *cols = intArg(env, colsArg);
@@ -328,9 +335,7 @@ napi_value biasActivationFn(napi_env env, napi_callback_info info) {
   int64_t rows = 0;
   bool relu = false;
   if (!matrix(env, argv[0], argv[1], "y", &y, &rows, &cols)) return nullptr;
-  napi_valuetype t;
-  napi_typeof(env, argv[2], &t);
-  if (t != napi_null && t != napi_undefined && !exact(env, argv[2], napi_float32_array, &bias, size_t(cols), "bias")) return nullptr;
+  if (!absent(env, argv[2]) && !exact(env, argv[2], napi_float32_array, &bias, size_t(cols), "bias")) return nullptr;
   napi_get_value_bool(env, argv[3], &relu);
   biasActivation(y, rows, cols, bias, relu);
   return nullptr;
@@ -424,10 +429,8 @@ napi_value roiPoolFn(napi_env env, napi_callback_info info) {
   if (!exact(env, argv[2], napi_float32_array, &features, size_t(g.height) * g.width * g.channels, "features") ||
       !exact(env, argv[3], napi_float32_array, &rois, size_t(g.rois) * 4, "rois") || !exact(env, argv[4], napi_float32_array, &values, out, "values"))
     return nullptr;
-  napi_valuetype argmaxType;
-  napi_typeof(env, argv[5], &argmaxType);
-  if (argmaxType == napi_null || argmaxType == napi_undefined) argmax = nullptr;
-  else if (!exact(env, argv[5], napi_int32_array, &argmax, out, "argmax")) return nullptr;
+  argmax = nullptr;
+  if (!absent(env, argv[5]) && !exact(env, argv[5], napi_int32_array, &argmax, out, "argmax")) return nullptr;
   roiPoolForward(g, features, rois, values, argmax);
   return nullptr;
 }

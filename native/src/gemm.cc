@@ -14,6 +14,7 @@ namespace {
 constexpr int kShortRows = 512;
 constexpr int kWideColumns = 2048;
 
+// Columns [n0, n1) of c, on OpenBLAS's threads as they are set.
 void sgemmColumns(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c, int n0, int n1) {
   const float* bs = tb ? b + int64_t(n0) * k : b + n0;
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n1 - n0, k, 1.f, a, ta ? m : k, bs, tb ? k : n, 0.f, c + n0, n);
@@ -23,10 +24,7 @@ void sgemmColumns(bool ta, bool tb, int m, int n, int k, const float* a, const f
 
 void sgemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
   const int parts = workers();
-  if (parts <= 1 || m > kShortRows || n < kWideColumns) {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, a, ta ? m : k, b, tb ? k : n, 0.f, c, n);
-    return;
-  }
+  if (parts <= 1 || m > kShortRows || n < kWideColumns) return sgemmColumns(ta, tb, m, n, k, a, b, c, 0, n);
   // Slices a multiple of 16 columns wide (the kernels' register blocking).
   const int unit = (n + 16 * parts - 1) / (16 * parts) * 16;
   parallelFor(parts, [&](int p) {

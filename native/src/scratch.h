@@ -12,7 +12,7 @@
 enum ScratchSlot : int {
   kScratchFilter = 0,   // Winograd's transformed filter U
   kScratchFlipped = 1,  // the input gradient's turned filter
-  kScratchPackedImage = 2,   // a stride-2 conv's space-to-depth image (or its gradient)
+  kScratchPackedImage = 2,   // a stride-2 conv's space-to-depth image (or its gradient), or the direct conv's padded image
   kScratchPackedFilter = 3,  // … and its 3×3 filter over 4·C channels
   kScratchIm2col = 4,                          // + worker: its im2col block
   kScratchConvSum = kScratchIm2col + kWorkerLimit,  // + worker: its share of a filter or input gradient
